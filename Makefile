@@ -1,0 +1,64 @@
+# Quick start: `make demo` and `make test` work on a fresh machine (they install what is missing).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ACRO_VENV := .venv-acro
+ACRO_PY := $(ACRO_VENV)/bin/python
+# jlpm (Yarn) must use the registry npm is configured with; no address is written here.
+export YARN_NPM_REGISTRY_SERVER := $(shell npm config get registry 2>/dev/null)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test test-python test-acro test-ui install system-deps acro-env bench lab lint clean
+
+## Environment ---------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian packages the tests use for real: LibreOffice (opens our .docx) and Chromium (JupyterLab UI tests).
+system-deps:
+	@missing=""; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# The peer: ACRO 1.0.2 pins pandas <= 2.3.3, so it gets its own environment with jupyter_sdc,
+# and the suite runs there once more on pandas 2.
+$(ACRO_VENV)/.installed: pyproject.toml
+	test -x $(ACRO_PY) || $(PYTHON) -m venv $(ACRO_VENV)
+	$(ACRO_PY) -m pip install -q -U pip
+	$(ACRO_PY) -m pip install -q "acro==1.0.2" "pandas==2.3.3" -e ".[test]"
+	touch $@
+
+acro-env: $(ACRO_VENV)/.installed
+
+## Main jobs -------------------------------------------------------------------
+demo: install
+	$(PY) examples/project/run_demo.py
+
+test: install acro-env system-deps
+	$(MAKE) test-python test-acro
+
+test-python:
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+test-acro:
+	$(ACRO_PY) -m pytest -q -p no:cacheprovider tests/unit tests/functional
+
+bench: install acro-env
+	$(PY) benchmarks/run.py
+
+lint: install
+	$(PY) -m ruff check jupyter_sdc tests benchmarks examples
+
+clean:
+	rm -rf $(VENV) $(ACRO_VENV) build dist

@@ -1,0 +1,175 @@
+"""One benchmark case in one process: ``python benchmarks/cases.py CASE IMPL ROWS``.
+
+Run by ``run.py``, each case in its own interpreter so that its peak memory is its own. The
+process builds the data, warms the call up on a small slice (imports and first-call costs are
+not what we measure), records its peak resident memory, then times the call on the full data
+and reports the time and how far the call raised the peak, as one JSON line on stdout.
+
+IMPL is ``bare`` (pandas / statsmodels alone), ``ours`` (jupyter_sdc) or ``acro`` (ACRO 1.0.2,
+which needs the pandas-2 environment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import os
+import resource
+import sys
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+CASES = ("counts", "mean", "pivot3", "ols")
+IMPLS = ("bare", "ours", "acro")
+MARK = "BENCH-RESULT "
+SEED = 7
+LEVELS_A, LEVELS_B, LEVELS_C = 20, 50, 6
+FORMULA = "income ~ C(a) + C(b) + age"
+
+
+def make_data(rows: int, seed: int = SEED) -> pd.DataFrame:
+    """Two categoricals (20 and 50 levels), a third key (6 levels), log-normal income, age.
+
+    Generated straight into small dtypes so that building the data does not raise the
+    process's peak memory above what the finished frame holds.
+    """
+    rng = np.random.default_rng(seed)
+
+    def categorical(levels: int, prefix: str) -> pd.Categorical:
+        codes = rng.integers(0, levels, size=rows, dtype=np.int8)
+        return pd.Categorical.from_codes(codes, [f"{prefix}{i:02d}" for i in range(levels)])
+
+    return pd.DataFrame(
+        {
+            "a": categorical(LEVELS_A, "a"),
+            "b": categorical(LEVELS_B, "b"),
+            "c": categorical(LEVELS_C, "c"),
+            "income": rng.lognormal(mean=10.0, sigma=1.0, size=rows),
+            "age": rng.integers(18, 80, size=rows, dtype=np.int16),
+        }
+    )
+
+
+def _bare(case: str, df: pd.DataFrame) -> Callable[[], object]:
+    if case == "counts":
+        return lambda: pd.crosstab(df["a"], df["b"])
+    if case == "mean":
+        return lambda: pd.crosstab(df["a"], df["b"], values=df["income"], aggfunc="mean")
+    if case == "pivot3":
+        return lambda: pd.pivot_table(
+            df, values="income", index=["a", "c"], columns="b", aggfunc="mean", observed=False
+        )
+    import statsmodels.formula.api as smf
+
+    return lambda: smf.ols(FORMULA, data=df).fit()
+
+
+def _ours(case: str, df: pd.DataFrame) -> Callable[[], object]:
+    import jupyter_sdc as sdc
+
+    sess = sdc.Session()
+    if case == "counts":
+        return lambda: sess.crosstab(df["a"], df["b"])
+    if case == "mean":
+        return lambda: sess.crosstab(df["a"], df["b"], values=df["income"], aggfunc="mean")
+    if case == "pivot3":
+        return lambda: sess.pivot_table(
+            df, values="income", index=["a", "c"], columns="b", aggfunc="mean", observed=False
+        )
+    return lambda: sess.ols(FORMULA, data=df)
+
+
+def _acro(case: str, df: pd.DataFrame) -> Callable[[], object]:
+    from acro import ACRO
+
+    session = ACRO(suppress=False)
+    # ACRO logs every table it checks; that printing is not what we time.
+    logging.getLogger("acro").setLevel(logging.ERROR)
+    if case == "counts":
+        return lambda: session.crosstab(df["a"], df["b"])
+    if case == "mean":
+        return lambda: session.crosstab(df["a"], df["b"], values=df["income"], aggfunc="mean")
+    if case == "pivot3":
+        return lambda: session.pivot_table(
+            df, values="income", index=["a", "c"], columns="b", aggfunc="mean", observed=False
+        )
+    return lambda: session.olsr(FORMULA, data=df)
+
+
+BUILDERS = {"bare": _bare, "ours": _ours, "acro": _acro}
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_case(case: str, impl: str, rows: int, repeat: int) -> dict:
+    warnings.simplefilter("ignore")
+    df = make_data(rows)
+    # First call on a small slice: imports, formula parsing caches, ACRO's ontology files.
+    BUILDERS[impl](case, df.iloc[:2000].copy())()
+    call = BUILDERS[impl](case, df)
+    gc.collect()
+    baseline = peak_mb()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = call()
+        times.append(time.perf_counter() - start)
+        del result
+        gc.collect()
+    return {
+        "case": case,
+        "impl": impl,
+        "rows": rows,
+        "seconds": min(times),
+        "all_seconds": times,
+        "peak_mb": peak_mb() - baseline,
+        "data_mb": baseline,
+        "pandas": pd.__version__,
+        "python": sys.version.split()[0],
+    }
+
+
+def profile_case(case: str, rows: int, top: int = 15) -> None:
+    """Print where our wrapper's time goes (cProfile, by cumulative time)."""
+    import cProfile
+    import pstats
+
+    warnings.simplefilter("ignore")
+    df = make_data(rows)
+    _ours(case, df.iloc[:2000].copy())()
+    call = _ours(case, df)
+    profiler = cProfile.Profile()
+    profiler.runcall(call)
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("case", choices=CASES)
+    parser.add_argument("impl", choices=IMPLS)
+    parser.add_argument("rows", type=int)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="profile our wrapper instead")
+    args = parser.parse_args(argv)
+    if args.profile:
+        profile_case(args.case, args.rows)
+        return 0
+    result = run_case(args.case, args.impl, args.rows, args.repeat)
+    sys.stdout.flush()
+    os.write(1, (MARK + json.dumps(result) + "\n").encode())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

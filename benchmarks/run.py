@@ -1,0 +1,211 @@
+"""Side-by-side timings: bare pandas/statsmodels, jupyter_sdc and ACRO 1.0.2 (``make bench``).
+
+Every case runs in its own process (``cases.py``): ours and bare pandas in this interpreter's
+environment (pandas 3), ACRO and bare pandas once more in the ACRO environment (pandas 2.3.3),
+so that ACRO's ratio is against the pandas it runs on. Prints a table and writes
+``benchmarks/results/latest.json``. Other benchmark modules in this folder that expose
+``run() -> list[dict]`` are run too and their rows printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CASES_PY = HERE / "cases.py"
+RESULTS = HERE / "results"
+ACRO_PYTHON = ROOT / ".venv-acro" / "bin" / "python"
+EXTRA_MODULES = ("bench_secondary", "bench_magic", "bench_export")
+
+#: case -> (target ratio to bare at the largest size, what the target covers)
+TARGETS = {
+    "counts": (1.3, "counts crosstab with all rules <= 1.3x bare pd.crosstab"),
+    "mean": (2.0, "mean crosstab with all rules <= 2x bare mean crosstab"),
+    "pivot3": (None, "3-key pivot_table (no target)"),
+    "ols": (1.1, "model checks <= 1.1x the fit alone"),
+}
+MEMORY_TARGET = 1.5
+OLS_MAX_ROWS = 1_000_000  # the design matrix at 10M rows does not fit comfortably in memory
+
+
+def child(python: Path, case: str, impl: str, rows: int, repeat: int) -> dict:
+    """Run one case in a fresh interpreter and return its JSON result (or the error)."""
+    cmd = [str(python), str(CASES_PY), case, impl, str(rows), "--repeat", str(repeat)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=RESULTS)
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line.removeprefix("BENCH-RESULT "))
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+    return {"case": case, "impl": impl, "rows": rows, "error": " | ".join(tail)}
+
+
+def ratio(num: float | None, den: float | None) -> float | None:
+    if num is None or den is None or den <= 0:
+        return None
+    return num / den
+
+
+def run_all(sizes: list[int], quick: bool) -> list[dict]:
+    have_acro = ACRO_PYTHON.exists()
+    if not have_acro:
+        print(f"note: {ACRO_PYTHON.relative_to(ROOT)} is missing (make acro-env); ACRO skipped")
+    rows_out = []
+    for rows in sizes:
+        repeat = 3 if rows <= 1_000_000 else 1
+        for case in TARGETS:
+            if case == "ols" and rows > OLS_MAX_ROWS:
+                continue
+            runs = {
+                "bare": child(Path(sys.executable), case, "bare", rows, repeat),
+                "ours": child(Path(sys.executable), case, "ours", rows, repeat),
+            }
+            if have_acro:
+                runs["bare_pd2"] = child(ACRO_PYTHON, case, "bare", rows, repeat)
+                runs["acro"] = child(ACRO_PYTHON, case, "acro", rows, repeat)
+            row = summarise(case, rows, runs)
+            rows_out.append(row)
+            print_row(row)
+    return rows_out
+
+
+def summarise(case: str, rows: int, runs: dict[str, dict]) -> dict:
+    sec = {k: r.get("seconds") for k, r in runs.items()}
+    mem = {k: r.get("peak_mb") for k, r in runs.items()}
+    target, covers = TARGETS[case]
+    ours_ratio = ratio(sec["ours"], sec["bare"])
+    mem_ratio = ratio(mem["ours"], mem["bare"])
+    return {
+        "case": case,
+        "rows": rows,
+        "bare_s": sec["bare"],
+        "ours_s": sec["ours"],
+        "ratio": ours_ratio,
+        "bare_pd2_s": sec.get("bare_pd2"),
+        "acro_s": sec.get("acro"),
+        "acro_ratio": ratio(sec.get("acro"), sec.get("bare_pd2")),
+        "bare_peak_mb": mem["bare"],
+        "ours_peak_mb": mem["ours"],
+        "acro_peak_mb": mem.get("acro"),
+        "memory_ratio": mem_ratio,
+        "target": target,
+        "target_text": covers,
+        "time_target_met": None if target is None or ours_ratio is None else ours_ratio <= target,
+        "memory_target_met": None if mem_ratio is None else mem_ratio <= MEMORY_TARGET,
+        "errors": {k: r["error"] for k, r in runs.items() if "error" in r},
+        "runs": runs,
+    }
+
+
+HEADER = (
+    f"{'case':<8}{'rows':>11}{'bare s':>9}{'ours s':>9}{'ratio':>7}"
+    f"{'pd2 s':>9}{'ACRO s':>9}{'ACRO x':>8}{'peak MB bare/ours':>20}"
+)
+
+
+def _f(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def print_row(row: dict) -> None:
+    if not getattr(print_row, "header_done", False):
+        print(HEADER)
+        print_row.header_done = True  # type: ignore[attr-defined]
+    peak = f"{_f(row['bare_peak_mb'], '.0f')}/{_f(row['ours_peak_mb'], '.0f')}"
+    print(
+        f"{row['case']:<8}{row['rows']:>11,}{_f(row['bare_s'], '.3f'):>9}"
+        f"{_f(row['ours_s'], '.3f'):>9}{_f(row['ratio'], '.2f'):>7}"
+        f"{_f(row['bare_pd2_s'], '.3f'):>9}{_f(row['acro_s'], '.3f'):>9}"
+        f"{_f(row['acro_ratio'], '.1f'):>8}{peak:>20}",
+        flush=True,
+    )
+    for impl, err in row["errors"].items():
+        print(f"    {impl} failed: {err}", flush=True)
+
+
+def run_extra_modules() -> dict[str, list[dict]]:
+    """Other helpers' benchmark modules, if present: each ``run() -> list[dict]``."""
+    found = {}
+    for name in EXTRA_MODULES:
+        path = HERE / f"{name}.py"
+        if not path.exists():
+            continue
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        assert spec.loader is not None
+        try:
+            spec.loader.exec_module(module)
+            rows = list(module.run())
+        except Exception as exc:  # one module's failure must not lose the main table
+            rows = [{"error": f"{type(exc).__name__}: {exc}"}]
+        found[name] = rows
+        print(f"\n{name}:")
+        for row in rows:
+            print("  " + ", ".join(f"{k}={_fmt_any(v)}" for k, v in row.items()))
+    return found
+
+
+def _fmt_any(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def check_targets(rows: list[dict]) -> list[str]:
+    """Plain statements of the targets missed at the largest size run."""
+    largest = max(r["rows"] for r in rows)
+    missed = []
+    for r in rows:
+        top = r["rows"] == largest or (r["case"] == "ols" and r["rows"] == OLS_MAX_ROWS)
+        if not top:
+            continue
+        if r["time_target_met"] is False:
+            missed.append(f"{r['case']} at {r['rows']:,} rows: {r['ratio']:.2f}x bare "
+                          f"(target {r['target']}x)")
+        if r["memory_target_met"] is False:
+            missed.append(f"{r['case']} at {r['rows']:,} rows: peak memory "
+                          f"{r['memory_ratio']:.2f}x bare (target {MEMORY_TARGET}x)")
+    return missed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1M rows only (development)")
+    parser.add_argument("--rows", type=int, nargs="*", help="sizes to run (overrides --quick)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args(argv)
+    sizes = args.rows or ([1_000_000] if args.quick else [1_000_000, 10_000_000])
+    RESULTS.mkdir(exist_ok=True)
+    started = time.time()
+    rows = run_all(sizes, args.quick)
+    extra = run_extra_modules()
+    missed = check_targets(rows)
+    print("\ntargets:", "all met" if not missed else "MISSED: " + "; ".join(missed))
+    report = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": platform.python_version(), "cpus": _cpus(), "system": platform.system()},
+        "sizes": sizes,
+        "targets": {k: v[1] for k, v in TARGETS.items()} | {"memory": f"<= {MEMORY_TARGET}x bare"},
+        "results": rows,
+        "targets_missed": missed,
+        "extra": extra,
+        "wall_seconds": round(time.time() - started, 1),
+    }
+    args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(f"saved {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+def _cpus() -> int | None:
+    import os
+
+    return os.cpu_count()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

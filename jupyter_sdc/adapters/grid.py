@@ -1,0 +1,192 @@
+"""Lay out group evidence like a pandas result: rows x columns, margins included.
+
+A ``Grid`` factorises the row keys and column keys of a tabulation once; evidence is then
+computed per group in vectorised passes (``core.evidence.group_stats``) and gathered into the
+cells of the result by label, so whatever pandas returns (MultiIndex, unused categories,
+margins named "All") gets the evidence of exactly the records behind each cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jupyter_sdc.core.evidence import CellEvidence, GroupStats, group_stats
+
+_DENSE_LIMIT = 5_000_000
+
+
+def _factorize(key: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    if isinstance(key.dtype, pd.CategoricalDtype):
+        return key.cat.codes.to_numpy().astype(np.int64), pd.Index(key.cat.categories)
+    codes, uniques = pd.factorize(key, use_na_sentinel=True)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+class _Axis:
+    """One side of the table (the row keys or the column keys), as one id per record."""
+
+    def __init__(self, keys: list[pd.Series], n_records: int) -> None:
+        self.names = [k.name for k in keys]
+        self.uniques: list[pd.Index] = []
+        ids = np.zeros(n_records, dtype=np.int64)
+        valid = np.ones(n_records, dtype=bool)
+        self.strides: list[int] = []
+        size = 1
+        for key in reversed(keys):
+            codes, uniques = _factorize(key)
+            self.uniques.insert(0, uniques)
+            self.strides.insert(0, size)
+            valid &= codes >= 0
+            ids += codes * size
+            size *= max(len(uniques), 1)
+        self.lookup: pd.Index | None = None
+        if size > _DENSE_LIMIT:
+            compact, uniques = pd.factorize(np.where(valid, ids, -1))
+            self.lookup = pd.Index(uniques)
+            ids = compact.astype(np.int64)
+            size = len(uniques)
+        self.ids = np.where(valid, ids, -1)
+        self.size = max(size, 1)
+
+    def locate(self, labels: pd.Index, margins_name: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """Group position of each label (-1: no records) and whether it is a margin."""
+        n = len(labels)
+        if not self.names:
+            return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+        dense = np.zeros(n, dtype=np.int64)
+        missing = np.zeros(n, dtype=bool)
+        for level, (uniques, stride) in enumerate(zip(self.uniques, self.strides, strict=True)):
+            values = labels.get_level_values(level) if labels.nlevels > 1 else labels
+            codes = uniques.get_indexer(values)
+            missing |= codes < 0
+            dense += np.maximum(codes, 0) * stride
+        margin = np.zeros(n, dtype=bool)
+        if margins_name is not None:
+            first = labels.get_level_values(0) if labels.nlevels > 1 else labels
+            margin = missing & (first.astype(object) == margins_name)
+        if self.lookup is not None:
+            dense = self.lookup.get_indexer(dense)
+        position = np.where(missing, -1, dense)
+        return position, margin
+
+
+@dataclass
+class ColumnSpec:
+    """What one column of the result shows: a statistic of a value column (None: records)."""
+
+    value: str | None
+    statistic: str
+    labels: tuple  # the column-key part of the column label
+
+
+class Grid:
+    def __init__(self, row_keys: list[pd.Series], col_keys: list[pd.Series],
+                 n_records: int, units: np.ndarray | None = None) -> None:
+        self.rows = _Axis(row_keys, n_records)
+        self.cols = _Axis(col_keys, n_records)
+        self.units = units
+        valid = (self.rows.ids >= 0) & (self.cols.ids >= 0)
+        self._ids = {
+            "cell": np.where(valid, self.rows.ids * self.cols.size + self.cols.ids, -1),
+            "row": np.where(valid, self.rows.ids, -1),
+            "col": np.where(valid, self.cols.ids, -1),
+            "all": np.where(valid, 0, -1),
+        }
+        self._sizes = {"cell": self.rows.size * self.cols.size, "row": self.rows.size,
+                       "col": self.cols.size, "all": 1}
+        self._cache: dict[tuple, GroupStats] = {}
+
+    def stats(self, variant: str, values: np.ndarray | None, key: str | None, *,
+              top_k: int, extremes: bool, mode: bool, mask: np.ndarray | None) -> GroupStats:
+        cache_key = (variant, key, top_k, extremes, mode)
+        if cache_key not in self._cache:
+            ids = self._ids[variant]
+            if mask is not None:
+                ids = np.where(mask, ids, -1)
+            self._cache[cache_key] = group_stats(
+                ids, self._sizes[variant], values, self.units,
+                top_k=top_k, extremes=extremes, mode=mode,
+            )
+        return self._cache[cache_key]
+
+    def evidence(
+        self,
+        index: pd.Index,
+        specs: list[ColumnSpec],
+        values: dict[str, np.ndarray],
+        masks: dict[str, np.ndarray],
+        *,
+        margins_name: str | None = None,
+        top_k: int = 2,
+        unit_label: str = "records",
+    ) -> CellEvidence:
+        """Evidence for every cell of a result with ``index`` rows and ``specs`` columns."""
+        row_pos, row_margin = self.rows.locate(index, margins_name)
+        col_labels = pd.MultiIndex.from_tuples([s.labels for s in specs]) if self.cols.names \
+            else pd.Index([0] * len(specs))
+        if self.cols.names and len(self.cols.names) == 1:
+            col_labels = pd.Index([s.labels[0] for s in specs])
+        col_pos, col_margin = self.cols.locate(col_labels, margins_name)
+        shape = (len(index), len(specs))
+        fields = ("count", "rows", "missing", "negative", "total", "at_max", "at_min",
+                  "mode_count")
+        out: dict[str, np.ndarray] = {f: np.zeros(shape) for f in fields}
+        top = np.zeros((*shape, max(top_k, 2)))
+        have: set[str] = set()
+        margin = row_margin[:, None] | col_margin[None, :]
+        for j, spec in enumerate(specs):
+            vals = values.get(spec.value) if spec.value is not None else None
+            needs = dict(top_k=top_k, extremes=spec.statistic in ("min", "max"),
+                         mode=spec.statistic == "mode")
+            for variant, rows_sel, col_ok in (
+                ("cell", ~row_margin, not col_margin[j]),
+                ("row", ~row_margin, col_margin[j]),
+                ("col", row_margin, not col_margin[j]),
+                ("all", row_margin, col_margin[j]),
+            ):
+                if not col_ok or not rows_sel.any():
+                    continue
+                st = self.stats(variant, vals, spec.value, mask=masks.get(spec.value), **needs)
+                if variant == "cell":
+                    pos = np.where(row_pos < 0, -1, row_pos * self.cols.size + max(col_pos[j], 0))
+                    if col_pos[j] < 0:
+                        pos[:] = -1
+                elif variant == "row":
+                    pos = row_pos
+                elif variant == "col":
+                    pos = np.full(len(index), col_pos[j])
+                else:
+                    pos = np.zeros(len(index), dtype=np.int64)
+                picked = st.take(pos[rows_sel])
+                for name in fields:
+                    arr = getattr(picked, name)
+                    if arr is not None:
+                        out[name][rows_sel, j] = arr
+                        have.add(name)
+                if picked.top is not None:
+                    top[rows_sel, j, : picked.top.shape[1]] = picked.top
+                    have.add("top")
+        statistic = [s.statistic for s in specs]
+        return CellEvidence(
+            statistic=statistic,
+            count=out["count"].astype(np.int64),
+            rows=out["rows"].astype(np.int64),
+            missing=out["missing"] if "missing" in have else None,
+            negative=out["negative"] if "negative" in have else None,
+            total=out["total"] if "total" in have else None,
+            top=top if "top" in have else None,
+            at_max=out["at_max"] if "at_max" in have else None,
+            at_min=out["at_min"] if "at_min" in have else None,
+            mode_count=out["mode_count"] if "mode_count" in have else None,
+            margin=margin,
+            unit_label=unit_label,
+        )
+
+    def overall(self, values: np.ndarray | None, key: str | None,
+                mask: np.ndarray | None) -> int:
+        """Contributing records (or units) behind the whole table."""
+        st = self.stats("all", values, key, top_k=2, extremes=False, mode=False, mask=mask)
+        return int(st.count[0])

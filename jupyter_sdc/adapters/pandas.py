@@ -1,0 +1,195 @@
+"""Evidence for pandas tabulations: crosstab, pivot_table and groupby-style results.
+
+Each ``check_*`` function takes the inputs of a pandas call and the result pandas returned,
+and builds the ``Output`` record; it never changes the result. The wrappers in
+``jupyter_sdc.wrappers`` call pandas and then these functions; the magic calls them for
+results it captured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jupyter_sdc.adapters.aggfuncs import func_name, statistic_of
+from jupyter_sdc.adapters.grid import ColumnSpec, Grid
+from jupyter_sdc.core.assess import assess
+from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.rules import RuleValues
+
+
+def as_series(value: Any, name: str, length: int | None = None) -> pd.Series:
+    """A key/values argument as a Series; wrong lengths get an error naming the argument."""
+    if isinstance(value, pd.Series):
+        series = value
+    elif isinstance(value, pd.Index):
+        series = pd.Series(value, name=value.name)
+    else:
+        array = np.asarray(value)
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional (a column or a list), "
+                             f"got shape {array.shape}")
+        series = pd.Series(array)
+    if length is not None and len(series) != length:
+        raise ValueError(f"{name} has {len(series)} values but the other arguments have "
+                         f"{length}: pass columns of the same data frame")
+    return series
+
+
+def key_list(value: Any, name: str) -> list[pd.Series]:
+    if isinstance(value, list | tuple) and value and not np.isscalar(value[0]):
+        return [as_series(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    return [as_series(value, name)]
+
+
+def numeric_values(series: pd.Series, name: str, statistic: str) -> np.ndarray:
+    if statistic in ("frequency", "nunique", "mode") and not pd.api.types.is_numeric_dtype(series):
+        codes, _ = pd.factorize(series, use_na_sentinel=True)
+        return np.where(codes < 0, np.nan, codes).astype(float)
+    if pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    if not pd.api.types.is_numeric_dtype(series):
+        raise TypeError(f"values column {name!r} is not numeric ({series.dtype}); "
+                        f"a {statistic} needs numbers: convert it with pd.to_numeric first")
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _unit_codes(unit: pd.Series | None) -> np.ndarray | None:
+    if unit is None:
+        return None
+    codes, _ = pd.factorize(unit, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise ValueError("unit has missing values: every record needs a unit identifier")
+    return codes.astype(np.int64)
+
+
+def column_specs(columns: pd.Index, n_col_keys: int, values: Sequence[str], aggfunc: Any,
+                 frequency: str = "frequency") -> list[ColumnSpec]:
+    """What each result column shows, from its label (prefix levels name value and function)."""
+    funcs = aggfunc if isinstance(aggfunc, list) else [aggfunc]
+    by_value = aggfunc if isinstance(aggfunc, dict) else {}
+    names = {func_name(f): f for fs in (by_value.values() if by_value else [funcs])
+             for f in (fs if isinstance(fs, list) else [fs])}
+    specs = []
+    for label in columns:
+        label = label if isinstance(label, tuple) else (label,)
+        n_prefix = len(label) - n_col_keys if n_col_keys else len(label)
+        prefix, rest = label[:n_prefix], label[n_prefix:]
+        value = next((p for p in prefix if p in values), None)
+        func = next((names[p] for p in prefix if isinstance(p, str) and p in names
+                     and p not in values), None)
+        if value is None and len(values) == 1:
+            value = values[0]
+        if func is None:
+            chosen = by_value.get(value, funcs[0]) if by_value else funcs[0]
+            func = chosen[0] if isinstance(chosen, list) else chosen
+        statistic = frequency if value is None else statistic_of(func)
+        specs.append(ColumnSpec(value=value, statistic=statistic, labels=rest or (None,)))
+    return specs
+
+
+def tabulate(
+    result: pd.DataFrame | pd.Series,
+    *,
+    row_keys: list[pd.Series],
+    col_keys: list[pd.Series],
+    values: dict[str, pd.Series],
+    aggfunc: Any,
+    rules: RuleValues,
+    uid: str,
+    margins: bool = False,
+    margins_name: str = "All",
+    normalize: Any = False,
+    weights: pd.Series | None = None,
+    unit: pd.Series | None = None,
+    structural_zeros: Any = None,
+    suppress: bool = False,
+    round_base: int | None = None,
+    source: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Output:
+    """Evidence for a tabulation result, judged into a record."""
+    table = result.to_frame() if isinstance(result, pd.Series) else result
+    n = len(row_keys[0]) if row_keys else len(col_keys[0])
+    frequency = "percentage" if normalize is not False and not values else "frequency"
+    specs = column_specs(table.columns, len(col_keys), list(values), aggfunc, frequency)
+    if not values and isinstance(result, pd.Series) and not col_keys:
+        specs = [ColumnSpec(None, frequency, (None,))]
+    grid = Grid(row_keys, col_keys, n, _unit_codes(unit))
+    arrays: dict[str, np.ndarray] = {}
+    masks: dict[str, np.ndarray] = {}
+    for name, series in values.items():
+        stats = {s.statistic for s in specs if s.value == name} or {"sum"}
+        array = numeric_values(series, name, stats.pop())
+        if weights is not None:
+            array = array * weights.to_numpy(dtype=float)
+        arrays[name] = array
+    for spec in specs:
+        if spec.value is None and spec.statistic not in ("frequency", "percentage"):
+            raise ValueError(f"cannot tell which values column {spec.labels} summarises")
+    evidence = grid.evidence(
+        table.index, specs, arrays, masks,
+        margins_name=margins_name if margins else None,
+        top_k=max(rules.nk_n, 2),
+        unit_label="units" if unit is not None else "records",
+    )
+    evidence.structural_zero = _structural(structural_zeros, table)
+    first = next(iter(arrays), None)
+    summary = {"n": grid.overall(arrays.get(first) if first else None, first, None)}
+    if weights is not None:
+        summary["weighted"] = True
+        evidence.notes.append("Estimates are weighted; the counts beside them are unweighted.")
+    return assess(table, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
+                  summary=summary, source=source, **fields)
+
+
+def _structural(declared: Any, table: pd.DataFrame) -> np.ndarray | None:
+    """Structural zeros: a boolean frame like the table, or a list of (row, column) labels."""
+    if declared is None:
+        return None
+    if isinstance(declared, pd.DataFrame):
+        return declared.reindex_like(table).fillna(False).to_numpy(dtype=bool)
+    mask = np.zeros(table.shape, dtype=bool)
+    for row, col in declared:
+        try:
+            mask[table.index.get_loc(row), table.columns.get_loc(col)] = True
+        except KeyError as err:
+            raise ValueError(f"structural zero ({row!r}, {col!r}) is not a cell of the table: "
+                             f"rows are {list(table.index)}, columns {list(table.columns)}"
+                             ) from err
+    return mask
+
+
+def frame_keys(data: pd.DataFrame, keys: Any, name: str) -> list[pd.Series]:
+    """Column names (or arrays/Series) of ``data`` as Series, with a clear error if absent."""
+    if keys is None:
+        return []
+    items = keys if isinstance(keys, list | tuple) else [keys]
+    out = []
+    for item in items:
+        if isinstance(item, str | int) and not isinstance(item, bool):
+            if item not in data.columns:
+                raise KeyError(f"{name}: column {item!r} is not in the data; columns are "
+                               f"{list(data.columns)[:20]}")
+            out.append(data[item])
+        else:
+            out.append(as_series(item, name, len(data)))
+    return out
+
+
+def unit_series(data: pd.DataFrame | None, unit: Any, n: int) -> pd.Series | None:
+    """``unit`` as a column name (needs the frame) or a Series aligned with the data."""
+    if unit is None:
+        return None
+    if isinstance(unit, str):
+        if data is None:
+            raise ValueError(f"unit={unit!r} names a column, but this call has no data frame: "
+                             "pass the column itself, e.g. unit=df[" + repr(unit) + "]")
+        if unit not in data.columns:
+            raise KeyError(f"unit column {unit!r} is not in the data; set unit= to the column "
+                           "that identifies a person or firm")
+        return data[unit]
+    return as_series(unit, "unit", n)

@@ -1,0 +1,120 @@
+"""``jupyter sdc …``: init a project config, export notebooks, inspect a document or request.
+
+Exit codes: 0 ok, 1 findings or a refused export, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from jupyter_sdc._version import __version__
+
+OK, FINDINGS, USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jupyter sdc",
+        description="Statistical disclosure control for Jupyter: write a project config, export "
+        "checked outputs as a release request, inspect documents before you submit them.",
+    )
+    parser.add_argument("--version", action="version", version=f"jupyter_sdc {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", help="write a commented sdc.toml into a project folder")
+    init.add_argument("directory", nargs="?", default=".", type=Path, metavar="DIR",
+                      help="the project folder (default: the current folder)")
+
+    export = commands.add_parser(
+        "export", help="export the checked outputs saved in notebooks as one release request")
+    export.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK.ipynb")
+    export.add_argument("--config", type=Path, default=None, metavar="SDC_TOML",
+                        help="the project config (default: the sdc.toml above the notebook)")
+    export.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    inspect = commands.add_parser(
+        "inspect", help="check a .docx or a request folder against the release requirements")
+    inspect.add_argument("path", type=Path, metavar="FILE.docx|REQUEST_FOLDER")
+    inspect.add_argument("--json", action="store_true", help="print the findings as JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "init":
+        return _init(args)
+    if args.command == "export":
+        for path in args.notebooks:
+            if path.suffix != ".ipynb":
+                parser.error(f"{path} is not a notebook: give .ipynb files to export")
+        return _export(args)
+    path = args.path
+    if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".docx")):
+        parser.error(f"{path} is neither a .docx file nor a request folder")
+    return _inspect(args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from jupyter_sdc.export.config import ConfigError, init_config
+
+    try:
+        path = init_config(args.directory)
+    except ConfigError as exc:
+        print(f"jupyter sdc init: {exc}", file=sys.stderr)
+        return FINDINGS
+    print(f"Wrote {path}. Fill in every TODO value before you export.")
+    return OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from jupyter_sdc.export.request import ExportError, export_notebooks
+
+    try:
+        result = export_notebooks(args.notebooks, config_path=args.config)
+    except ExportError as exc:
+        print(f"jupyter sdc export: {exc}", file=sys.stderr)
+        return FINDINGS
+    if args.json:
+        print(json.dumps({
+            "folder": str(result.folder), "included": result.included,
+            "left_out": [list(item) for item in result.left_out],
+            "warnings": result.warnings, "preflight": result.preflight,
+        }, indent=2))
+    else:
+        print(f"Request written to {result.folder} ({len(result.included)} outputs).")
+        for uid, reason in result.left_out:
+            print(f"  left out {uid}: {reason}")
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        _print_findings(result.preflight["findings"])
+    return OK if result.preflight["ok"] else FINDINGS
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from jupyter_sdc.export import preflight
+
+    if args.path.is_dir():
+        report = preflight.inspect_request(args.path)
+    else:
+        findings = preflight.inspect_file(args.path)
+        report = {"ok": not any(f["severity"] == "error" for f in findings),
+                  "findings": findings}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_findings(report["findings"])
+        print("ok: nothing to fix." if report["ok"] else "Not ready: fix the errors above.")
+    return OK if report["ok"] else FINDINGS
+
+
+def _print_findings(findings: list[dict]) -> None:
+    for item in findings:
+        print(f"{item['severity']}: {item['where']}: {item['message']} [{item['code']}]")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""Evidence: what the rules judge, computed per group in vectorised passes over integer codes.
+
+Nothing here decides anything; ``judge.py`` does. A *group* is one cell of a table before it
+is laid out (a combination of key codes). ``group_stats`` computes, for every group at once:
+the unweighted count of contributing records (or units), the total, the largest contributions,
+negatives, missing values and how many records hold the extremes. With ``units`` the
+contributions of each unit are summed first, so counts and dominance are about units, not rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class GroupStats:
+    """Per-group arrays (length ``n``); ``top`` has shape (n, k), largest first, 0-padded."""
+
+    count: np.ndarray
+    rows: np.ndarray
+    missing: np.ndarray | None = None
+    negative: np.ndarray | None = None
+    total: np.ndarray | None = None
+    top: np.ndarray | None = None
+    at_max: np.ndarray | None = None
+    at_min: np.ndarray | None = None
+    mode_count: np.ndarray | None = None
+
+    def take(self, index: np.ndarray) -> GroupStats:
+        """Gather groups by position; position -1 gives an empty group (count 0)."""
+        safe = np.where(index < 0, 0, index)
+        empty = index < 0
+        out = {}
+        for name, arr in self.__dict__.items():
+            if arr is None:
+                out[name] = None
+                continue
+            picked = arr[safe].astype(float) if arr.dtype.kind == "f" else arr[safe].copy()
+            picked[empty] = 0
+            out[name] = picked
+        return GroupStats(**out)
+
+
+@dataclass
+class CellEvidence:
+    """Evidence laid out like the table: 2-D arrays (rows x columns of the DataFrame)."""
+
+    statistic: list[str] | np.ndarray     # per column, or a grid shaped like the table
+    count: np.ndarray
+    rows: np.ndarray | None = None
+    missing: np.ndarray | None = None
+    negative: np.ndarray | None = None
+    total: np.ndarray | None = None
+    top: np.ndarray | None = None         # (rows, cols, k)
+    at_max: np.ndarray | None = None
+    at_min: np.ndarray | None = None
+    mode_count: np.ndarray | None = None
+    dof: np.ndarray | None = None         # models: residual dof, broadcast
+    margin: np.ndarray | None = None      # bool: a margin ("All") cell
+    structural_zero: np.ndarray | None = None
+    unit_label: str = "records"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.count.shape  # type: ignore[return-value]
+
+    @property
+    def statistic_grid(self) -> np.ndarray:
+        grid = np.asarray(self.statistic, dtype=object)
+        return np.broadcast_to(grid if grid.ndim == 2 else grid[None, :], self.shape)
+
+
+def _top_k(groups: np.ndarray, values: np.ndarray, n: int, k: int) -> tuple[np.ndarray, ...]:
+    """Largest ``k`` values per group (with multiplicity) and how many equal the maximum."""
+    top = np.zeros((n, k))
+    filled = np.zeros(n, dtype=np.int64)
+    at_max = np.zeros(n, dtype=np.int64)
+    g, v = groups, values
+    for step in range(k):
+        if g.size == 0:
+            break
+        best = np.full(n, -np.inf)
+        np.maximum.at(best, g, v)
+        equal = v == best[g]
+        mult = np.bincount(g[equal], minlength=n)
+        if step == 0:
+            at_max = mult.copy()
+        for j in range(k):
+            place = (filled <= j) & (j < filled + mult)
+            top[place, j] = best[place]
+        filled += mult
+        if step + 1 < k:
+            keep = ~equal
+            g, v = g[keep], v[keep]
+    return top, at_max
+
+
+def group_stats(
+    groups: np.ndarray,
+    n: int,
+    values: np.ndarray | None = None,
+    units: np.ndarray | None = None,
+    *,
+    top_k: int = 2,
+    extremes: bool = False,
+    mode: bool = False,
+) -> GroupStats:
+    """Evidence for every group. ``groups`` holds a group id per record, -1 to leave it out."""
+    keep = groups >= 0
+    if not keep.all():
+        groups = groups[keep]
+        values = None if values is None else values[keep]
+        units = None if units is None else units[keep]
+    rows = np.bincount(groups, minlength=n)
+    if values is None:
+        if units is None:
+            return GroupStats(count=rows, rows=rows)
+        pairs = pd.unique(groups.astype(np.int64) * (int(units.max(initial=0)) + 1) + units)
+        unit_count = np.bincount(pairs // (int(units.max(initial=0)) + 1), minlength=n)
+        return GroupStats(count=unit_count, rows=rows)
+
+    values = np.asarray(values, dtype=float)
+    is_missing = np.isnan(values)
+    missing = np.bincount(groups[is_missing], minlength=n)
+    if is_missing.any():
+        groups, values = groups[~is_missing], values[~is_missing]
+        units = None if units is None else units[~is_missing]
+    if units is not None:
+        # One contribution per unit: sum each unit's values within the group first.
+        stride = int(units.max(initial=0)) + 1
+        codes, uniques = pd.factorize(groups.astype(np.int64) * stride + units)
+        values = np.bincount(codes, weights=values, minlength=len(uniques))
+        groups = (uniques // stride).astype(np.int64)
+    stats = GroupStats(
+        count=np.bincount(groups, minlength=n),
+        rows=rows,
+        missing=missing,
+        negative=np.bincount(groups[values < 0], minlength=n),
+        total=np.bincount(groups, weights=values, minlength=n),
+    )
+    stats.top, stats.at_max = _top_k(groups, values, n, max(top_k, 2))
+    if extremes:
+        low = np.full(n, np.inf)
+        np.minimum.at(low, groups, values)
+        stats.at_min = np.bincount(groups[values == low[groups]], minlength=n)
+    if mode:
+        pairs = pd.DataFrame({"g": groups, "v": values}).value_counts()
+        best = pairs.groupby(level="g").max()
+        stats.mode_count = np.zeros(n, dtype=np.int64)
+        stats.mode_count[best.index.to_numpy()] = best.to_numpy()
+    return stats

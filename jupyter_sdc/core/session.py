@@ -1,0 +1,203 @@
+"""A session: the ordered outputs of one analysis, the rules they are checked with, and edits.
+
+Wrapper methods (``crosstab``, ``pivot_table``, ``ols``, …) call pandas or statsmodels, check
+the result and register an ``Output``; they live in ``jupyter_sdc.wrappers`` and are bound
+here so that ``Session`` stays free of any library but pandas and numpy.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.rules import RuleValues, resolve_rules
+from jupyter_sdc.core.status import Status, worst
+
+Listener = Callable[[str, "Output | None"], None]
+
+
+class Session:
+    """``Session(profile=None, unit=None, **rule_values)``: later layers win (DESIGN.md)."""
+
+    def __init__(self, profile: str | None = None, unit: str | None = None, *,
+                 project_dir: Path | str | None = None, **rule_values: Any) -> None:
+        self._profile = profile
+        self._project_dir = project_dir
+        self._keywords = dict(rule_values)
+        if unit is not None:
+            self._keywords["unit"] = unit
+        self._config_layer: dict[str, Any] = {}
+        self.rules: RuleValues = self._resolve()
+        self._outputs: dict[str, Output] = {}
+        self._listeners: list[Listener] = []
+        self._cell: str | None = None
+        self._cell_counter = itertools.count(1)
+        self._counter = itertools.count(1)
+        self._cell_outputs: dict[str, list[str]] = {}
+
+    # -- rules ------------------------------------------------------------------------
+    def _resolve(self) -> RuleValues:
+        return resolve_rules(self._profile, self._project_dir,
+                             layers=(self._config_layer,), **self._keywords)
+
+    def configure(self, **values: Any) -> None:
+        """Set values of the ``%config SDC.*`` layer (below Session keywords)."""
+        self._config_layer.update({k: v for k, v in values.items() if v is not None})
+        self.rules = self._resolve()
+
+    def rules_for(self, **call_values: Any) -> RuleValues:
+        """The session's rules with the values of one call on top."""
+        return self.rules.replace(**{k: v for k, v in call_values.items() if v is not None})
+
+    # -- outputs ----------------------------------------------------------------------
+    @property
+    def outputs(self) -> list[Output]:
+        return list(self._outputs.values())
+
+    def __len__(self) -> int:
+        return len(self._outputs)
+
+    def __iter__(self) -> Iterator[Output]:
+        return iter(self.outputs)
+
+    def get(self, key: str | Output) -> Output:
+        """An output by uid or label."""
+        if isinstance(key, Output):
+            key = key.uid
+        if key in self._outputs:
+            return self._outputs[key]
+        for output in self._outputs.values():
+            if output.label == key:
+                return output
+        known = ", ".join(o.label or o.uid for o in self._outputs.values()) or "none yet"
+        raise KeyError(f"no output {key!r} in this session (outputs: {known})")
+
+    def new_uid(self) -> str:
+        if self._cell is not None:
+            return f"{self._cell[:8]}-{next(self._cell_counter)}"
+        return f"out-{next(self._counter)}"
+
+    def add(self, output: Output) -> Output:
+        """Register an output; one with the same uid is replaced where it stood."""
+        event = "replace" if output.uid in self._outputs else "add"
+        self._outputs[output.uid] = output
+        if self._cell is not None:
+            self._cell_outputs.setdefault(self._cell, []).append(output.uid)
+        self._notify(event, output)
+        return output
+
+    def remove(self, key: str | Output) -> None:
+        output = self.get(key)
+        del self._outputs[output.uid]
+        self._notify("remove", output)
+
+    def update(self, key: str | Output, **fields: Any) -> Output:
+        """Edit ``label``, ``title``, ``explanation``, ``include`` or ``rename``."""
+        allowed = {"label", "title", "explanation", "include", "rename"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise TypeError(f"cannot edit {sorted(unknown)}; editable: {sorted(allowed)}")
+        output = self.get(key)
+        for name, value in fields.items():
+            if name == "rename":
+                value = {str(k): str(v) for k, v in dict(value or {}).items()}
+            setattr(output, name, value)
+        self._notify("update", output)
+        return output
+
+    def rename(self, key: str | Output, label: str) -> Output:
+        return self.update(key, label=label)
+
+    def comment(self, key: str | Output, text: str) -> Output:
+        output = self.get(key)
+        output.comments.append(str(text))
+        self._notify("update", output)
+        return output
+
+    def add_exception(self, key: str | Output, reason: str) -> Output:
+        """Ask the checkers for an exception; the reason is required."""
+        if not reason or not str(reason).strip():
+            raise ValueError("an exception needs a reason: say why this output should be "
+                             "released although it fails a rule")
+        output = self.get(key)
+        output.exception = str(reason).strip()
+        self._notify("update", output)
+        return output
+
+    # -- cells (magic and hooks) ------------------------------------------------------
+    def begin_cell(self, cell_key: str) -> None:
+        """Start a cell: its earlier outputs are dropped, so a re-run replaces them."""
+        key = str(cell_key)
+        self._cell = key
+        self._cell_counter = itertools.count(1)
+        for uid in self._cell_outputs.pop(key, []):
+            if uid in self._outputs:
+                self.remove(uid)
+
+    def end_cell(self) -> list[Output]:
+        uids = self._cell_outputs.get(self._cell, []) if self._cell else []
+        self._cell = None
+        return [self._outputs[u] for u in uids if u in self._outputs]
+
+    @contextmanager
+    def cell(self, cell_key: str) -> Iterator[None]:
+        self.begin_cell(cell_key)
+        try:
+            yield
+        finally:
+            self.end_cell()
+
+    # -- listeners --------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event, output)`` on add/replace/update/remove; returns unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self, event: str, output: Output | None) -> None:
+        for listener in list(self._listeners):
+            listener(event, output)
+
+    # -- summary ----------------------------------------------------------------------
+    @property
+    def status(self) -> Status:
+        return worst(o.status for o in self._outputs.values())
+
+    def summary(self) -> str:
+        counts = {s: 0 for s in Status}
+        for output in self._outputs.values():
+            counts[output.status] += 1
+        lines = [f"{len(self)} outputs: {counts[Status.PASS]} pass, "
+                 f"{counts[Status.REVIEW]} review, {counts[Status.FAIL]} fail"]
+        for output in self._outputs.values():
+            reason = output.reasons[0] if output.reasons else ""
+            lines.append(f"  {output.label or output.uid:<14} {output.status.value:<7} {reason}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Session profile={self.rules.profile} outputs={len(self)}>"
+
+
+def _bind_wrappers() -> None:
+    """Expose the wrappers as methods without importing pandas adapters at import time."""
+
+    def make(name: str) -> Callable[..., Any]:
+        def method(self: Session, *args: Any, **kwargs: Any) -> Any:
+            from jupyter_sdc import wrappers
+
+            return getattr(wrappers, name)(self, *args, **kwargs)
+
+        method.__name__ = name
+        method.__doc__ = f"Checked ``{name}``: see ``jupyter_sdc.wrappers.{name}``."
+        return method
+
+    for name in WRAPPERS:
+        setattr(Session, name, make(name))
+
+
+WRAPPERS = ("crosstab", "pivot_table", "describe", "stat", "ols", "olsr", "logit", "logitr",
+            "probit", "probitr", "hist", "custom_output")
+_bind_wrappers()

@@ -1,0 +1,302 @@
+"""The project config ``sdc.toml``: find it, read it, check it, write a template."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyter_sdc.core import project
+
+CONFIG_NAME = project.CONFIG_NAME
+TEMPLATE = Path(__file__).with_name("sdc.toml.template")
+
+# The release types an Output Release Form accepts, spelled as the form spells them.
+OUTPUT_TYPES = (
+    "Journal paper",
+    "Working paper",
+    "Book chapter",
+    "Policy report",
+    "Report to funder",
+    "Final report",
+    "Interim report",
+    "Conference presentation",
+    "Thesis",
+)
+ON_PROBLEMS = ("refuse", "warn")
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_DOI_PATTERN = re.compile(r"\b10\.\d{4,9}/\S+")
+# Rule values (DESIGN.md); used when jupyter_sdc.core.rules is not importable.
+_RULE_TYPES: dict[str, tuple[type, ...]] = {
+    "profile": (str,),
+    "threshold": (int,),
+    "nk_n": (int,),
+    "nk_k": (int, float),
+    "p_percent": (int, float),
+    "dof": (int,),
+    "zeros": (bool,),
+    "missing": (bool,),
+    "class_disclosure": (bool,),
+    "min_max": (str,),
+    "round_base": (int,),
+    "unit": (str,),
+    "mitigation": (str,),
+    "differencing": (bool,),
+}
+_EXPORT_KEYS = ("sdc_folder", "on_problems", "include_code")
+
+
+class ConfigError(ValueError):
+    """``sdc.toml`` is missing or invalid; the message names the key and what to do."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    citation: str
+    source: str
+    sample: str
+    methodology: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """A checked ``sdc.toml``. Paths are absolute."""
+
+    path: Path
+    project_id: str
+    project_title: str
+    researchers: tuple[str, ...]
+    output_type: str
+    datasets: tuple[Dataset, ...]
+    rules: dict[str, Any] = field(default_factory=dict)
+    sdc_folder: Path = Path("SDC")
+    on_problems: str = "refuse"
+    include_code: bool = False
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        """The project root: the folder holding ``sdc.toml``."""
+        return self.path.parent
+
+    @property
+    def citations(self) -> list[str]:
+        return [d.citation for d in self.datasets]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain JSON values (for results.json and the documents)."""
+        return {
+            "project": {
+                "id": self.project_id,
+                "title": self.project_title,
+                "researchers": list(self.researchers),
+                "output_type": self.output_type,
+            },
+            "datasets": [vars(d).copy() for d in self.datasets],
+            "rules": dict(self.rules),
+            "export": {
+                "sdc_folder": str(self.sdc_folder),
+                "on_problems": self.on_problems,
+                "include_code": self.include_code,
+            },
+        }
+
+
+def find_config(start: Path) -> Path:
+    """Return the ``sdc.toml`` in ``start`` (a file's folder or a folder) or its nearest parent."""
+    found = project.find_config(start)
+    if found is None:
+        folder = Path(start).resolve()
+        raise ConfigError(
+            f"No {CONFIG_NAME} found in {folder if folder.is_dir() else folder.parent} or any "
+            f"folder above it. Run `jupyter sdc init` in your project folder and fill in the "
+            f"values it asks for."
+        )
+    return found
+
+
+def load_config(path: Path) -> Config:
+    """Read and check ``sdc.toml``; raise :class:`ConfigError` naming the first bad key."""
+    path = Path(path).resolve()
+    try:
+        data = project.read_toml(path)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} does not exist. Run `jupyter sdc init {path.parent}` to create it."
+        ) from None
+    except ValueError as exc:  # a TOML syntax error, named with its line
+        raise ConfigError(str(exc)) from None
+    warnings: list[str] = []
+    section = _table(data, "project", path)
+    project_id = _text(section, "project.id", path)
+    if not _ID_PATTERN.match(project_id):
+        raise ConfigError(
+            f"{path}: project.id = {project_id!r} cannot name a folder. Use letters, digits, "
+            f"'.', '_' and '-' only (at most 64), e.g. \"P-1234\"."
+        )
+    title = _text(section, "project.title", path)
+    researchers = _researchers(section, path)
+    output_type = _output_type(section, path)
+    datasets = _datasets(data, path, warnings)
+    rules = _rules(data, path)
+    export = data.get("export", {})
+    if not isinstance(export, dict):
+        raise ConfigError(f"{path}: [export] must be a table. Write it as a [export] section.")
+    unknown = sorted(set(export) - set(_EXPORT_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key export.{unknown[0]}. Known keys: {', '.join(_EXPORT_KEYS)}."
+        )
+    folder = export.get("sdc_folder", "SDC")
+    if not isinstance(folder, str) or not folder.strip():
+        raise ConfigError(
+            f"{path}: export.sdc_folder must be a folder name such as \"SDC\" (relative to "
+            f"{CONFIG_NAME}) or an absolute path."
+        )
+    on_problems = export.get("on_problems", "refuse")
+    if on_problems not in ON_PROBLEMS:
+        raise ConfigError(
+            f"{path}: export.on_problems = {on_problems!r}; use \"refuse\" (nothing is written "
+            f"while a problem remains) or \"warn\" (problem outputs are left out and listed)."
+        )
+    include_code = export.get("include_code", False)
+    if not isinstance(include_code, bool):
+        raise ConfigError(f"{path}: export.include_code must be true or false.")
+    for key in sorted(set(data) - {"project", "datasets", "rules", "export"}):
+        warnings.append(f"{path}: section [{key}] is not used by jupyter_sdc.")
+    return Config(
+        path=path,
+        project_id=project_id,
+        project_title=title,
+        researchers=researchers,
+        output_type=output_type,
+        datasets=datasets,
+        rules=rules,
+        sdc_folder=(path.parent / folder).resolve(),
+        on_problems=on_problems,
+        include_code=include_code,
+        warnings=tuple(warnings),
+    )
+
+
+def init_config(directory: Path) -> Path:
+    """Write a commented template ``sdc.toml`` into ``directory``; never overwrite one."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"{directory} is not a folder. Give the project folder to `init`.")
+    target = directory / CONFIG_NAME
+    try:
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(TEMPLATE.read_text(encoding="utf-8"))
+    except FileExistsError:
+        raise ConfigError(
+            f"{target} already exists; it was left unchanged. Edit it, or delete it first."
+        ) from None
+    return target
+
+
+def _table(data: dict, key: str, path: Path) -> dict:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{path}: the [{key}] section is missing. Run `jupyter sdc init` in an empty folder "
+            f"to see a complete example."
+        )
+    return value
+
+
+def _text(table: dict, dotted: str, path: Path) -> str:
+    value = table.get(dotted.rsplit(".", 1)[-1])
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: {dotted} is missing or empty. Set it to a text value.")
+    if "TODO" in value:
+        raise ConfigError(f"{path}: {dotted} still holds the template's TODO text. Fill it in.")
+    return value.strip()
+
+
+def _researchers(section: dict, path: Path) -> tuple[str, ...]:
+    value = section.get("researchers")
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise ConfigError(
+            f"{path}: project.researchers must be a non-empty list of names, "
+            f"e.g. researchers = [\"A. Researcher <a.researcher@example.ac.uk>\"]."
+        )
+    if any("TODO" in v for v in value):
+        raise ConfigError(f"{path}: project.researchers still holds the template's TODO text.")
+    return tuple(v.strip() for v in value)
+
+
+def _output_type(section: dict, path: Path) -> str:
+    value = section.get("output_type")
+    by_lower = {t.lower(): t for t in OUTPUT_TYPES}
+    if not isinstance(value, str) or value.strip().lower() not in by_lower:
+        raise ConfigError(
+            f"{path}: project.output_type = {value!r} is not a permitted release type. "
+            f"Use one of: {', '.join(t.lower() for t in OUTPUT_TYPES)}."
+        )
+    return by_lower[value.strip().lower()]
+
+
+def _datasets(data: dict, path: Path, warnings: list[str]) -> tuple[Dataset, ...]:
+    value = data.get("datasets")
+    if not isinstance(value, list) or not value:
+        raise ConfigError(
+            f"{path}: no [[datasets]] given. Add one [[datasets]] block per dataset with name, "
+            f"citation, source, sample and methodology."
+        )
+    datasets = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise ConfigError(f"{path}: datasets entry {number} must be a [[datasets]] table.")
+        fields = {
+            key: _text(item, f"datasets[{number}].{key}", path)
+            for key in ("name", "citation", "source", "sample", "methodology")
+        }
+        if not _DOI_PATTERN.search(fields["citation"]):
+            warnings.append(
+                f"{path}: datasets[{number}].citation has no DOI (10.xxxx/…); "
+                f"checkers expect the dataset's DOI in the citation."
+            )
+        datasets.append(Dataset(**fields))
+    return tuple(datasets)
+
+
+def _rules(data: dict, path: Path) -> dict[str, Any]:
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{path}: [rules] must be a table. Write it as a [rules] section.")
+    known = _rule_types()
+    for key, value in rules.items():
+        if key not in known:
+            raise ConfigError(
+                f"{path}: unknown rule rules.{key}. Known rule values: {', '.join(sorted(known))}."
+            )
+        types = known[key]
+        # bool is an int in Python: `threshold = true` must not pass as a number.
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            names = " or ".join(t.__name__ for t in types)
+            raise ConfigError(f"{path}: rules.{key} = {value!r} must be of type {names}.")
+    if rules.get("min_max", "fail") not in ("fail", "review"):
+        raise ConfigError(f"{path}: rules.min_max must be \"fail\" or \"review\".")
+    return dict(rules)
+
+
+def _rule_types() -> dict[str, tuple[type, ...]]:
+    """Known rule names: the core's RuleValues fields when available, else DESIGN.md's list."""
+    known = dict(_RULE_TYPES)
+    try:
+        import dataclasses
+
+        from jupyter_sdc.core.rules import RuleValues
+
+        for item in dataclasses.fields(RuleValues):
+            known.setdefault(item.name, (str, int, float, bool))
+    except (ImportError, TypeError):
+        pass
+    return known

@@ -1,0 +1,364 @@
+"""outputs.docx: the SDC-ready document a researcher saves into the project's SDC folder.
+
+A cover (project, researchers, data source, sample, methodology, citation), then every output
+numbered, titled and explained, each statistic with the unweighted count behind it, and a
+checker summary of every rule result and exception. The layout follows the minimum
+requirements of the UK Data Service and ONS output checking guidance (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from docx.document import Document as DocumentObject
+from docx.shared import Cm
+from PIL import Image
+
+from jupyter_sdc.export.numbering import assign_labels
+from jupyter_sdc.export.template import Cell, add_note, add_table, clean_document
+
+SUPPRESSED = "*"
+MISSING = "–"
+COUNT_HEADER = "N (unweighted)"
+_STAT_NAMES = {
+    "frequency": "Count", "percentage": "%", "sum": "Sum", "mean": "Mean", "median": "Median",
+    "quantile": "Quantile", "min": "Minimum", "max": "Maximum", "mode": "Mode",
+    "std": "Standard deviation", "var": "Variance", "nunique": "Distinct values",
+    "histogram": "Count", "model": "Estimate", "records": "Value", "custom": "Value",
+    "mixed": "Statistic",
+}
+_MODEL_COLUMNS = {"coef": "Coefficient", "std err": "Standard error", "t": "t", "z": "z",
+                  "P>|t|": "p-value", "P>|z|": "p-value", "[0.025": "95% CI lower",
+                  "0.975]": "95% CI upper"}
+_PATSY_LEVEL = re.compile(r"^(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.+)\]$")  # C(region)[T.North]
+_FIGURE_WIDTH = Cm(15)
+
+
+def write_outputs_docx(records: list[dict], config: dict, path: Path, *,
+                       figures: dict[str, Path] | None = None,
+                       exported_on: datetime.date | None = None) -> None:
+    """Write outputs.docx for the included records (``include: false`` ones are left out)."""
+    included = included_records(records)
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be the parsed sdc.toml as a dict, not {type(config).__name__}")
+    if figures is not None and not isinstance(figures, Mapping):
+        raise TypeError("figures must map an output uid to its JPEG file")
+    labels = assign_labels(included)
+    doc = clean_document()
+    _cover(doc, config, len(included), exported_on or datetime.date.today())
+    doc.add_page_break()
+    doc.add_heading("Outputs", 1)
+    source_note = _source_note(config)
+    for record, label in zip(included, labels, strict=True):
+        _output(doc, record, label, source_note, (figures or {}).get(str(record.get("uid"))))
+    _checker_summary(doc, included, labels)
+    doc.save(str(path))
+
+
+def included_records(records: Sequence[Mapping]) -> list[Mapping]:
+    """The records that go into the request, in order; a clear error for anything else."""
+    if not isinstance(records, Sequence) or isinstance(records, str | bytes):
+        raise TypeError("records must be a list of record dicts (Output.to_dict())")
+    for position, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise TypeError(f"records[{position}] is a {type(record).__name__}, not a record dict")
+    return [record for record in records if record.get("include", True) is not False]
+
+
+# --- cover --------------------------------------------------------------------------------
+def _cover(doc: DocumentObject, config: Mapping, n_outputs: int, day: datetime.date) -> None:
+    project = config.get("project") or {}
+    doc.add_heading("Outputs for release", 0)
+    doc.add_paragraph(f"{project.get('id') or 'Project id not given'}: "
+                      f"{project.get('title') or 'title not given'}")
+    researchers = project.get("researchers") or []
+    if isinstance(researchers, str):
+        researchers = [researchers]
+    rows = [
+        ("Project", str(project.get("id") or "not given")),
+        ("Project title", str(project.get("title") or "not given")),
+        ("Researchers", "; ".join(str(r) for r in researchers) or "not given"),
+        ("Output type", str(project.get("output_type") or "not given")),
+        ("Date", day.isoformat()),
+        ("Number of outputs", str(n_outputs)),
+    ]
+    add_table(doc, [[Cell(k, bold=True), Cell(v)] for k, v in rows], header_rows=0,
+              alt_text="Request details", widths=[2600, 6800], font_half_points=20)
+    doc.add_heading("Data", 1)
+    datasets = config.get("datasets") or []
+    if not datasets:
+        doc.add_paragraph("No dataset is described in sdc.toml.")
+    for dataset in datasets:
+        doc.add_heading(str(dataset.get("name") or "Unnamed dataset"), 2)
+        for key, heading in (("source", "Data source"), ("sample", "Sample"),
+                             ("methodology", "Methodology"), ("citation", "Citation")):
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(f"{heading}: ").bold = True
+            paragraph.add_run(str(dataset.get(key) or "not given"))
+
+
+def _source_note(config: Mapping) -> str:
+    parts = []
+    for dataset in config.get("datasets") or []:
+        name, citation = dataset.get("name"), dataset.get("citation")
+        parts.append(f"{name}. {citation}" if citation else str(name))
+    return " ".join(parts) or "not given"
+
+
+# --- one output ---------------------------------------------------------------------------
+def _output(doc: DocumentObject, record: Mapping, label: str, source_note: str,
+            figure_path: Path | None) -> None:
+    rename = {str(k): str(v) for k, v in (record.get("rename") or {}).items()}
+    title = str(record.get("title") or "").strip()
+    doc.add_heading(f"{label}: {title}" if title else label, 2)
+    explanation = str(record.get("explanation") or "").strip()
+    if explanation:  # never invented: an output without one is caught by the inspector
+        doc.add_paragraph(explanation)
+    if record.get("kind") == "figure":
+        image = Path(figure_path).read_bytes() if figure_path else figure_jpeg(record)
+        if not image.startswith(b"\xff\xd8"):
+            raise ValueError(f"figures[{record.get('uid')!r}] is not a JPEG file")
+        doc.add_picture(io.BytesIO(image), width=_FIGURE_WIDTH)
+        add_note(doc, f"Unweighted counts behind {label}:")
+    notes = []
+    if record.get("table"):
+        rows, header_rows, notes = table_rows(record, rename)
+        add_table(doc, rows, header_rows=header_rows,
+                  font_half_points=18 if len(rows[0]) < 10 else 14)
+    summary = record.get("summary") or {}
+    if record.get("kind") == "model" or "nobs" in summary:
+        add_note(doc, _model_note(summary, rename), label="Model:")
+    for note in notes + [str(n) for n in (record.get("mitigation") or {}).get("notes") or []]:
+        add_note(doc, note, label="Note:")
+    add_note(doc, source_note, label="Source:")
+
+
+def _model_note(summary: Mapping, rename: Mapping[str, str]) -> str:
+    parts = []
+    if summary.get("model"):
+        parts.append(f"{summary['model']}")
+    if summary.get("nobs") is not None:
+        parts.append(f"N = {format_value(summary['nobs'], 0)} observations (unweighted)")
+    if summary.get("df_resid") is not None:
+        parts.append(f"residual degrees of freedom = {format_value(summary['df_resid'], 0)}")
+    if summary.get("formula"):
+        parts.append("specification: " + re.sub(
+            r"[A-Za-z_]\w*", lambda m: rename.get(m.group(0), m.group(0)), summary["formula"]))
+    return "; ".join(parts) + "." if parts else "N and residual degrees of freedom not recorded."
+
+
+def table_rows(record: Mapping, rename: Mapping[str, str]) -> tuple[list[list[Cell]], int, list[str]]:
+    """The rows of an output's table with unweighted counts beside every statistic.
+
+    Frequencies are counts already (one column each); statistics get an ``N (unweighted)``
+    column: one per value column, or a single one when the count is the same across a row
+    (model parameters, one-column tables). Returns rows, header row count and notes.
+    """
+    table = record["table"]
+    data = table.get("data") or []
+    index = table.get("index") or [[i + 1] for i in range(len(data))]
+    columns = table.get("columns") or [[j] for j in range(len(data[0]) if data else 0)]
+    counts = record.get("counts")
+    n_levels = max(1, len(index[0]) if index else 1)
+    index_names = list(table.get("index_names") or [None] * n_levels)
+    column_names = [n for n in (table.get("column_names") or []) if n is not None]
+    statistic = str(record.get("statistic") or "custom")
+    weighted = is_weighted(record)
+    weighting = "weighted" if weighted else "unweighted"
+    mitigation = record.get("mitigation") or {}
+    round_base = mitigation.get("round_base")
+    suppressed = _suppressed_mask(record, len(data), len(columns))
+    if counts is None or len(counts) != len(data):
+        raise ValueError(f"record {record.get('uid')!r} has no counts aligned with its table; "
+                         "every statistic needs its unweighted counts")
+    is_model = record.get("kind") == "model" or statistic == "model"
+    if statistic in ("frequency", "histogram") and not weighted:
+        mode = "values"
+    elif all(len(set(map(str, row))) <= 1 for row in counts):
+        mode = "single"
+    else:
+        mode = "paired"
+
+    def label_text(value: object, level_name: object = None) -> str:
+        text = "" if value is None else str(value)
+        if is_model:
+            match = _PATSY_LEVEL.match(text)
+            if match:
+                variable, level = match.group(1) or match.group(2), match.group(3)
+                return f"{rename.get(variable, variable)}: {rename.get(level, level)}"
+            return rename.get(text, _MODEL_COLUMNS.get(text, text))
+        return rename.get(text, text)
+
+    stat_name = "Model estimate" if is_model else _STAT_NAMES.get(statistic, "Value")
+    col_levels = max(1, len(columns[0]) if columns else 1)
+    value_span = 2 if mode == "paired" else 1
+    names = ", ".join(label_text(n) for n in column_names)
+    header: list[list[Cell]] = []
+    if len(columns) == 1 and col_levels == 1 and not names:
+        # One value column: say what it holds in its own header, no banner row.
+        only = label_text(columns[0][0])
+        if mode == "values":
+            columns = [["Unweighted count"]]
+        elif only.lower() not in ("", "count", "size", "value", "0"):
+            columns = [[f"{only}: {stat_name.lower()} ({weighting})"]]
+        else:
+            columns = [[f"{stat_name} ({weighting})"]]
+    else:
+        banner = {"values": "unweighted count", "single": f"{stat_name} ({weighting})",
+                  "paired": ""}[mode]
+        banner = ": ".join(t for t in (names, banner) if t)
+        if banner:
+            banner = banner[0].upper() + banner[1:]
+            header.append([Cell("")] * n_levels
+                          + [Cell(banner, bold=True, span=len(columns) * value_span)]
+                          + [Cell("")] * (mode == "single"))
+    for level in range(col_levels):
+        last = level == col_levels - 1
+        row = [Cell(label_text(n) if last else "", bold=True) for n in index_names]
+        for column in columns:
+            row.append(Cell(label_text(column[level]), bold=True, numeric=mode != "paired",
+                            span=value_span))
+        if mode == "single":
+            row.append(Cell(COUNT_HEADER if last else "", bold=True, numeric=True))
+        header.append(row)
+    if mode == "paired":
+        row = [Cell("")] * n_levels
+        for _ in columns:
+            row += [Cell(f"{stat_name} ({weighting})", bold=True, numeric=True),
+                    Cell(COUNT_HEADER, bold=True, numeric=True)]
+        header.append(row)
+    body = []
+    decimals = {"frequency": 0, "histogram": 0, "nunique": 0, "percentage": 1}.get(
+        statistic, 3 if is_model else 2)
+    for r, (labels, values) in enumerate(zip(index, data, strict=True)):
+        row = [Cell(label_text(v)) for v in labels]
+        for c, value in enumerate(values):
+            hidden = suppressed[r][c]
+            count = _rounded(counts[r][c], round_base)
+            row.append(Cell(SUPPRESSED if hidden else format_value(value, decimals), numeric=True))
+            if mode == "paired":
+                row.append(Cell(SUPPRESSED if hidden else format_value(count, 0), numeric=True))
+        if mode == "single":
+            hidden = any(suppressed[r])
+            count = _rounded(counts[r][0] if counts[r] else None, round_base)
+            row.append(Cell(SUPPRESSED if hidden else format_value(count, 0), numeric=True))
+        body.append(row)
+    notes = []
+    if any(any(row) for row in suppressed):
+        notes.append(f"{SUPPRESSED} Suppressed to protect confidentiality: the cell (and its "
+                     "count) failed a disclosure rule, or would reveal one that did.")
+    if any(value is None and not hidden for row, hidden_row in zip(data, suppressed, strict=True)
+           for value, hidden in zip(row, hidden_row, strict=True)):
+        notes.append(f"{MISSING} No value (no contributing records, or not defined).")
+    if round_base:
+        notes.append(f"Values and counts are rounded to the nearest {round_base}.")
+    if weighted:
+        notes.append("Statistics are weighted; counts are the unweighted numbers of records.")
+    return header + body, len(header), notes
+
+
+def is_weighted(record: Mapping) -> bool:
+    """Whether the statistics were computed with survey weights."""
+    summary = record.get("summary") or {}
+    source = record.get("source") or {}
+    return bool(record.get("weighted") or summary.get("weighted") or summary.get("weights")
+                or "weights=" in str(source.get("code") or ""))
+
+
+def _suppressed_mask(record: Mapping, n_rows: int, n_cols: int) -> list[list[bool]]:
+    mitigation = record.get("mitigation") or {}
+    mask = [[False] * n_cols for _ in range(n_rows)]
+    if not mitigation.get("suppressed"):
+        return mask
+    data = record["table"].get("data") or []
+    for flags in (record.get("flags") or {}).values():
+        for r, row in enumerate(flags or []):
+            for c, flagged in enumerate(row):
+                if flagged and r < n_rows and c < n_cols:
+                    mask[r][c] = True
+    for r, row in enumerate(data):  # a suppressed record's blank cell is a suppressed cell
+        for c, value in enumerate(row):
+            mask[r][c] = mask[r][c] or value is None
+    return mask
+
+
+def _rounded(count: object, base: object) -> object:
+    if not base or not isinstance(count, int | float) or isinstance(count, bool):
+        return count
+    return int(base) * round(float(count) / int(base))
+
+
+def format_value(value: object, decimals: int = 2) -> str:
+    """A number as a checker reads it: thousands separated, fixed decimals, no float noise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or decimals == 0:
+        return f"{round(value):,}"
+    if value != 0 and abs(value) < 10 ** -decimals:
+        return f"{value:.2e}"
+    return f"{value:,.{decimals}f}"
+
+
+def figure_jpeg(record: Mapping) -> bytes:
+    """The record's PNG as a JPEG: alpha flattened onto white, no EXIF, text chunks or profile."""
+    png = ((record.get("figure") or {}).get("png")) or ""
+    if not png:
+        raise ValueError(f"figure record {record.get('uid')!r} has no image (figure.png is "
+                         "empty); re-run its cell so the figure is captured")
+    with Image.open(io.BytesIO(base64.b64decode(png))) as image:
+        rgba = image.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, "white")  # a fresh image carries no metadata
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, "JPEG", quality=90, optimize=True)
+    return out.getvalue()
+
+
+# --- checker summary ----------------------------------------------------------------------
+def _checker_summary(doc: DocumentObject, records: Sequence[Mapping], labels: list[str]) -> None:
+    doc.add_page_break()
+    doc.add_heading("Checker summary", 1)
+    doc.add_paragraph("Every output in this document with the result of each disclosure rule "
+                      "checked, the reasons the checks gave, and any exception requested.")
+    rows = [[Cell(h, bold=True) for h in ("Output", "Status", "Rule results", "Reasons",
+                                          "Exception requested")]]
+    for record, label in zip(records, labels, strict=True):
+        checks = record.get("checks") or {}
+        reasons = [str(r) for r in record.get("reasons") or []]
+        reasons += [f"Comment: {c}" for c in record.get("comments") or []]
+        rows.append([
+            Cell(label, bold=True),
+            Cell(str(record.get("status") or "review")),
+            Cell("; ".join(f"{rule}: {result}" for rule, result in checks.items())
+                 or "no rule checked"),
+            Cell(" ".join(reasons) or "none"),
+            Cell(str(record.get("exception") or "none")),
+        ])
+    add_table(doc, rows, alt_text="Checker summary", widths=[1100, 900, 2600, 3012, 1800],
+              font_half_points=16)
+    profiles = {}
+    for record in records:
+        rules = record.get("rules") or {}
+        if rules:
+            profiles.setdefault(str(rules.get("profile") or "custom"), rules)
+    for name, rules in profiles.items():
+        values = ", ".join(f"{k} = {v}" for k, v in rules.items() if k != "profile")
+        add_note(doc, f"{name}: {values}.", label="Rules applied:")
+    exceptions = [(label, r) for r, label in zip(records, labels, strict=True) if r.get("exception")]
+    doc.add_heading("Exceptions requested", 2)
+    if not exceptions:
+        doc.add_paragraph("No exception is requested: every output passed its checks or was "
+                          "reviewed.")
+    for label, record in exceptions:
+        failed = [rule for rule, result in (record.get("checks") or {}).items() if result != "pass"]
+        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph.add_run(f"{label} ({', '.join(failed) or 'no failing rule'}): ").bold = True
+        paragraph.add_run(str(record["exception"]))

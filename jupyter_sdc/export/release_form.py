@@ -1,0 +1,139 @@
+"""release_request.docx: the Output Release Form, prefilled from sdc.toml and the records."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from jupyter_sdc.export.document import format_value, included_records
+from jupyter_sdc.export.numbering import assign_labels
+from jupyter_sdc.export.template import Cell, add_note, add_table, clean_document
+
+DECLARATIONS = (
+    "I confirm that the outputs in this request contain no information that identifies, or "
+    "could identify, a person, household or organisation, alone or combined with other "
+    "published outputs.",
+    "I have read the statistical disclosure control guidance of the data service and applied "
+    "it to every output in this request.",
+    "Every table, figure and model result in outputs.docx is numbered, titled and explained, "
+    "and gives the unweighted counts behind each statistic.",
+    "The request holds no data files, no statistical package files, and no code that contains "
+    "data, file paths or server names.",
+    "Where I ask for an exception to a rule, I have given my reason, and I accept that the "
+    "output checkers may refuse it.",
+)
+
+
+def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
+                               exported_on: datetime.date,
+                               left_out: Sequence[tuple[str, str]] = ()) -> None:
+    """Write the prefilled release form; ``left_out`` lists (output, reason) not requested."""
+    if not isinstance(exported_on, datetime.date):
+        raise TypeError("exported_on must be a datetime.date (the day of the request)")
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be the parsed sdc.toml as a dict, not {type(config).__name__}")
+    included = included_records(records)
+    labels = assign_labels(included)
+    project = config.get("project") or {}
+    researchers = project.get("researchers") or []
+    if isinstance(researchers, str):
+        researchers = [researchers]
+    doc = clean_document()
+    doc.add_heading("Output release request", 0)
+    doc.add_paragraph("This form asks the output checkers to release the outputs in "
+                      "outputs.docx, saved in the same request folder.")
+    details = [
+        ("Project", str(project.get("id") or "not given")),
+        ("Project title", str(project.get("title") or "not given")),
+        ("Researchers", "; ".join(str(r) for r in researchers) or "not given"),
+        ("Date of request", exported_on.isoformat()),
+        ("Output type", str(project.get("output_type") or "not given")),
+        ("Outputs requested", str(len(included))),
+        ("Exceptions requested", str(sum(1 for r in included if r.get("exception")))),
+    ]
+    add_table(doc, [[Cell(k, bold=True), Cell(v)] for k, v in details], header_rows=0,
+              alt_text="Request details", widths=[2600, 6800], font_half_points=20)
+
+    doc.add_heading("Data used", 1)
+    for dataset in config.get("datasets") or []:
+        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph.add_run(f"{dataset.get('name') or 'Unnamed dataset'}. ").bold = True
+        paragraph.add_run(f"Citation: {dataset.get('citation') or 'not given'}")
+
+    doc.add_heading("Outputs requested for release", 1)
+    rows = [[Cell(h, bold=True, numeric=h.startswith(("N", "Smallest")))
+             for h in ("Output", "Title and description", "N (unweighted)",
+                       "Smallest cell count", "Status")]]
+    for record, label in zip(included, labels, strict=True):
+        description = str(record.get("title") or "untitled")
+        if record.get("explanation"):
+            description += f". {record['explanation']}"
+        total, smallest = output_size(record)
+        rows.append([Cell(label, bold=True), Cell(description),
+                     Cell(format_value(total, 0), numeric=True),
+                     Cell(format_value(smallest, 0), numeric=True),
+                     Cell(_status_text(record))])
+    if len(rows) == 1:
+        rows.append([Cell("none"), Cell("No output is requested."), Cell(""), Cell(""), Cell("")])
+    add_table(doc, rows, alt_text="Outputs requested", widths=[1100, 4700, 1200, 1200, 1200],
+              font_half_points=18)
+
+    doc.add_heading("Exceptions requested", 1)
+    exceptions = [(label, r) for r, label in zip(included, labels, strict=True)
+                  if r.get("exception")]
+    if not exceptions:
+        doc.add_paragraph("None: no output asks for an exception to a rule.")
+    for label, record in exceptions:
+        failed = [rule for rule, result in (record.get("checks") or {}).items() if result != "pass"]
+        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph.add_run(f"{label}, rules {', '.join(failed) or 'none failed'}. ").bold = True
+        paragraph.add_run(f"Reason: {record['exception']}")
+
+    doc.add_heading("Outputs left out of this request", 1)
+    if not left_out:
+        doc.add_paragraph("None: every output checked in the notebooks is requested.")
+    for name, reason in left_out:
+        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph.add_run(f"{name}: ").bold = True
+        paragraph.add_run(str(reason))
+
+    doc.add_heading("Declarations", 1)
+    doc.add_paragraph("Tick each statement, then sign and date the form.")
+    for statement in DECLARATIONS:
+        doc.add_paragraph(f"☐  {statement}")
+    add_table(doc, [[Cell("Name", bold=True), Cell("")], [Cell("Signature", bold=True), Cell("")],
+                    [Cell("Date", bold=True), Cell("")]], header_rows=0,
+              alt_text="Signature", widths=[2000, 5000], font_half_points=22)
+    add_note(doc, "Prefilled by jupyter_sdc from sdc.toml and the checks recorded in the "
+                  "notebooks; the researcher remains responsible for the request.")
+    doc.save(str(path))
+
+
+def output_size(record: Mapping) -> tuple[object, object]:
+    """(N behind the output, smallest cell count): N from the summary, else summed counts."""
+    summary = record.get("summary") or {}
+    counts = [c for row in record.get("counts") or [] for c in row
+              if isinstance(c, int | float) and not isinstance(c, bool)]
+    smallest = min(counts) if counts else None
+    for key in ("n", "nobs"):
+        if isinstance(summary.get(key), int | float):
+            return summary[key], smallest
+    if not counts:
+        return None, None
+    table = record.get("table") or {}
+    margins = ("All", "Total", "all", "total")
+    rows = [not any(str(v) in margins for v in labels) for labels in table.get("index") or []]
+    cols = [not any(str(v) in margins for v in labels) for labels in table.get("columns") or []]
+    if record.get("statistic") in ("frequency", "histogram") and rows and cols:
+        # Margins would count each record twice; the inner cells add up to N.
+        return sum(c for r, row in enumerate(record["counts"]) if rows[r]
+                   for j, c in enumerate(row) if cols[j] and isinstance(c, int | float)), smallest
+    return max(counts), smallest
+
+
+def _status_text(record: Mapping) -> str:
+    status = str(record.get("status") or "review")
+    if status == "fail" and record.get("exception"):
+        return "fail: exception requested"
+    return status

@@ -1,0 +1,281 @@
+"""Scoped interception: pandas calls inside a checked cell leave a lineage note on their result.
+
+Patches live only while a :class:`Capture` is active (``with capture:``) and are undone even
+when the cell raises. Each wrapper calls the original first and only then takes a note, so the
+user's results are exactly what pandas returns. Calls made by pandas itself (``crosstab`` runs
+``pivot_table`` runs ``groupby``) are not noted: only the outermost call counts.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from jupyter_sdc.magics.lineage import (
+    FRAME_STATISTICS,
+    GROUP_STATISTICS,
+    RESHAPE_OPS,
+    VALUE_OPS,
+    GroupSpec,
+    Node,
+)
+
+_MISSING = object()
+_ACTIVE: Capture | None = None
+
+
+class Capture:
+    """The notes taken during one checked cell: result id -> (result, lineage node)."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[int, tuple[Any, Node]] = {}
+        self.groupers: dict[int, tuple[Any, GroupSpec]] = {}
+        self.shown: list[Any] = []
+        self.errors: list[str] = []
+        self.depth = 0
+        self._saved: list[tuple[Any, str, Any, Any]] = []
+        self._formatter: Any = None
+
+    # -- notes -------------------------------------------------------------------------------
+    def node_of(self, obj: Any) -> Node | None:
+        entry = self.nodes.get(id(obj))
+        return entry[1] if entry is not None and entry[0] is obj else None
+
+    def note(self, result: Any, node: Node) -> None:
+        # Strong references keep ids unique until the cell ends; scalars cannot be weak-referenced.
+        self.nodes[id(result)] = (result, node)
+
+    def note_shown(self, obj: Any) -> None:
+        if not any(o is obj for o in self.shown):
+            self.shown.append(obj)
+
+    def grouper_of(self, gb: Any) -> GroupSpec | None:
+        entry = self.groupers.get(id(gb))
+        return entry[1] if entry is not None and entry[0] is gb else None
+
+    # -- patching ----------------------------------------------------------------------------
+    def __enter__(self) -> Capture:
+        global _ACTIVE
+        if _ACTIVE is not None:
+            raise RuntimeError("a checked cell is already being captured")
+        _ACTIVE = self
+        try:
+            for owner, name, make in _patch_table():
+                self._install(owner, name, make)
+            self._wrap_print()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        global _ACTIVE
+        for owner, name, saved, wrapper in reversed(self._saved):
+            # User code that re-patched the same attribute wins: leave its patch in place.
+            if owner.__dict__.get(name, _MISSING) is not wrapper:
+                continue
+            if saved is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, saved)
+        self._saved.clear()
+        self.unwatch_display()
+        _ACTIVE = None
+
+    def _install(self, owner: Any, name: str, make: Callable[[Callable], Any]) -> None:
+        saved = owner.__dict__.get(name, _MISSING)
+        original = getattr(owner, name)
+        wrapper = make(original)
+        setattr(owner, name, wrapper)
+        self._saved.append((owner, name, saved, wrapper))
+
+    def _wrap_print(self) -> None:
+        original = builtins.print
+
+        def sdc_print(*args: Any, **kwargs: Any) -> None:
+            if _ACTIVE is self and kwargs.get("file") in (None, sys.stdout):
+                for arg in args:
+                    self.note_shown(arg)
+            original(*args, **kwargs)
+
+        self._install(builtins, "print", lambda _orig: sdc_print)
+
+    def watch_display(self, formatter: Any) -> None:
+        """Note every object IPython formats for display (the last expression, ``display()``)."""
+        original = formatter.format
+
+        def sdc_format(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            if _ACTIVE is self:
+                self.note_shown(obj)
+            return original(obj, *args, **kwargs)
+
+        formatter.format = sdc_format
+        self._formatter = formatter
+
+    def unwatch_display(self) -> None:
+        if self._formatter is not None:
+            if "format" in self._formatter.__dict__:
+                del self._formatter.format
+            self._formatter = None
+
+
+def active() -> Capture | None:
+    return _ACTIVE
+
+
+def _guarded(original: Callable, after: Callable[[Capture, Any, tuple, dict, Any], None]) -> Any:
+    """Call ``original``; then, for an outermost call in a checked cell, let ``after`` note it."""
+
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        cap = _ACTIVE
+        if cap is None or cap.depth:
+            return original(self, *args, **kwargs)
+        cap.depth += 1
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            cap.depth -= 1
+        try:
+            after(cap, self, args, kwargs, result)
+        except Exception as err:  # noqa: BLE001 - a note must never break the user's cell
+            cap.errors.append(f"{getattr(original, '__name__', original)}: {err}")
+        return result
+
+    wrapper.__name__ = getattr(original, "__name__", "wrapper")
+    wrapper.__doc__ = getattr(original, "__doc__", None)
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _function(original: Callable, after: Callable[[Capture, tuple, dict, Any], None]) -> Any:
+    """Like :func:`_guarded` for module-level functions (``pd.crosstab``)."""
+    inner = _guarded(lambda _none, *a, **k: original(*a, **k), lambda c, _s, a, k, r: after(c, a, k, r))
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return inner(None, *args, **kwargs)
+
+    wrapper.__name__ = getattr(original, "__name__", "wrapper")
+    wrapper.__doc__ = getattr(original, "__doc__", None)
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    return wrapper
+
+
+# -- what each patched call notes ------------------------------------------------------------
+def _note_groupby(cap: Capture, data: Any, args: tuple, kwargs: dict, gb: Any) -> None:
+    by = args[0] if args else kwargs.get("by")
+    level = args[1] if len(args) > 1 else kwargs.get("level")
+    spec = GroupSpec(
+        data=data, by=by, level=level, dropna=kwargs.get("dropna", True),
+        as_index=kwargs.get("as_index", True), observed=kwargs.get("observed", True),
+    )
+    cap.groupers[id(gb)] = (gb, spec)
+
+
+def _note_selection(cap: Capture, gb: Any, args: tuple, kwargs: dict, sub: Any) -> None:
+    spec = cap.grouper_of(gb)
+    if spec is not None and args:
+        cap.groupers[id(sub)] = (sub, spec.select(args[0]))
+
+
+def _group_statistic(name: str) -> Callable:
+    def after(cap: Capture, gb: Any, args: tuple, kwargs: dict, result: Any) -> None:
+        spec = cap.grouper_of(gb)
+        cap.note(result, Node.grouped(spec, name, args, kwargs, result, gb))
+
+    return after
+
+
+def _frame_statistic(name: str) -> Callable:
+    def after(cap: Capture, obj: Any, args: tuple, kwargs: dict, result: Any) -> None:
+        parent = cap.node_of(obj)
+        if parent is not None:
+            # A statistic of an aggregate (a column total of a table): derived, cannot trace.
+            cap.note(result, Node.derived(parent, obj, name, args, kwargs))
+        else:
+            cap.note(result, Node.frame_stat(obj, name, args, kwargs, result))
+
+    return after
+
+
+def _reshape(name: str) -> Callable:
+    def after(cap: Capture, obj: Any, args: tuple, kwargs: dict, result: Any) -> None:
+        parent = cap.node_of(obj)
+        if parent is None:
+            return
+        if result is None and kwargs.get("inplace"):
+            parent.inplace.append((name, args, kwargs))
+            return
+        if result is None:
+            return
+        if name in VALUE_OPS and any(_is_pandas(a) for a in (*args, *kwargs.values())):
+            # Arithmetic between two tables (a ratio, a difference) is a new statistic.
+            cap.note(result, Node.derived(parent, obj, name, args, kwargs))
+        else:
+            cap.note(result, Node.reshaped(parent, obj, name, args, kwargs, result))
+
+    return after
+
+
+def _is_pandas(value: Any) -> bool:
+    return hasattr(value, "index") and hasattr(value, "to_numpy")
+
+
+def _note_table(call: str) -> Callable:
+    def after(cap: Capture, args: tuple, kwargs: dict, result: Any) -> None:
+        cap.note(result, Node.table_call(call, args, kwargs, result))
+
+    return after
+
+
+def _note_frame_pivot(cap: Capture, data: Any, args: tuple, kwargs: dict, result: Any) -> None:
+    cap.note(result, Node.table_call("pivot_table", (data, *args), kwargs, result))
+
+
+def _summary(cap: Capture, results: Any, args: tuple, kwargs: dict, summary: Any) -> None:
+    cap.note(summary, Node.model_summary(results))
+
+
+def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
+    import pandas as pd
+    from pandas.core.groupby.generic import DataFrameGroupBy, SeriesGroupBy
+
+    for cls in (pd.DataFrame, pd.Series):
+        yield cls, "groupby", lambda o: _guarded(o, _note_groupby)
+        for name in FRAME_STATISTICS:
+            yield cls, name, lambda o, n=name: _guarded(o, _frame_statistic(n))
+        for name in RESHAPE_OPS:
+            if hasattr(cls, name):
+                yield cls, name, lambda o, n=name: _guarded(o, _reshape(n))
+    yield pd.DataFrame, "T", lambda o: property(
+        lambda self: pd.DataFrame.transpose(self)  # the patched transpose takes the note
+    )
+    for cls in (DataFrameGroupBy, SeriesGroupBy):
+        yield cls, "__getitem__", lambda o: _guarded(o, _note_selection)
+        for name in GROUP_STATISTICS:
+            yield cls, name, lambda o, n=name: _guarded(o, _group_statistic(n))
+    yield pd, "crosstab", lambda o: _function(o, _note_table("crosstab"))
+    yield pd, "pivot_table", lambda o: _function(o, _note_table("pivot_table"))
+    yield pd.DataFrame, "pivot_table", lambda o: _guarded(o, _note_frame_pivot)
+    if "statsmodels" in sys.modules:
+        yield from _statsmodels_patches()
+
+
+def _statsmodels_patches() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
+    # Models need no interception (a fitted result carries its data); only a displayed summary
+    # must lead back to its model.
+    try:
+        from statsmodels.base.model import Results
+        from statsmodels.discrete.discrete_model import BinaryResults, DiscreteResults
+        from statsmodels.genmod.generalized_linear_model import GLMResults
+        from statsmodels.regression.linear_model import RegressionResults
+    except ImportError:  # pragma: no cover - statsmodels layout changed
+        return
+    for cls in (Results, RegressionResults, GLMResults, DiscreteResults, BinaryResults):
+        for name in ("summary", "summary2"):
+            if name in cls.__dict__:
+                yield cls, name, lambda o: _guarded(o, _summary)
+
+
+__all__ = ["Capture", "active"]

@@ -1,0 +1,146 @@
+"""One checked cell from start to end: capture, run, decide what to record, show the badges.
+
+Used by ``%%sdc_check`` (which runs the body itself) and by auto mode (where IPython runs the
+cell between ``pre_run_cell`` and ``post_run_cell``). A cell that raises records nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+from typing import Any
+
+from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.rules import RuleValues, resolve_rules
+from jupyter_sdc.magics import display
+from jupyter_sdc.magics.capture import Capture, active
+from jupyter_sdc.magics.recorder import CellOptions, Recorder, candidates, namespace_ids
+
+
+def cell_key(cell_id: str | None, source: str) -> str:
+    """The key a cell's records are filed under: its notebook cell id, else a source hash."""
+    if cell_id:
+        return str(cell_id)
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()
+
+
+class CheckedCell:
+    """Capture state for one cell. ``start()`` then ``finish(error)`` (always, even on error)."""
+
+    def __init__(
+        self, shell: Any, session: Any, options: CellOptions, key: str, code: str,
+        config_layer: dict | None = None,
+    ) -> None:
+        self.shell = shell
+        self.session = session
+        self.options = options
+        self.key = key
+        self.code = code
+        self.config_layer = config_layer or {}
+        self.capture = Capture()
+        self._before: dict[str, int] = {}
+        self._figures: set[int] = set()
+        self._started = False
+
+    def start(self) -> None:
+        if active() is not None:
+            raise RuntimeError("another checked cell is still running")
+        self._before = namespace_ids(self.shell.user_ns)
+        self._figures = set(_open_figures())
+        self.capture.__enter__()
+        self.capture.watch_display(self.shell.display_formatter)
+        self._started = True
+
+    def stop(self) -> None:
+        if self._started:
+            self._started = False
+            self.capture.__exit__(None, None, None)
+
+    def finish(self, error: bool) -> list[Output]:
+        """Undo the patches; unless the cell raised, record and show what it showed or assigned."""
+        self.stop()
+        if error:
+            # The cell's output area now holds a traceback, not its old badges: drop its records.
+            self._end_cell([])
+            return []
+        figures = [f for num, f in _open_figures().items() if num not in self._figures]
+        found = candidates(self.capture, self.shell.user_ns, self._before, figures)
+        if not found:
+            self._end_cell([])
+            return []
+        recorder = Recorder(self.rules(), self.options, self.session.new_uid, self._source())
+        self.session.begin_cell(self.key)
+        try:
+            result = recorder.record(self.capture, found, self.shell.user_ns)
+        except BaseException:
+            self.session.end_cell()
+            raise
+        for output in result.outputs:
+            self.session.add(output)
+        self.session.end_cell()
+        for message in result.notes:
+            display.note(f"capture problem (results not affected): {message}")
+        return result.outputs
+
+    def _end_cell(self, outputs: list[Output]) -> None:
+        # A re-run that shows nothing checkable replaces the cell's old records with nothing.
+        self.session.begin_cell(self.key)
+        self.session.end_cell()
+
+    def rules(self) -> RuleValues:
+        rules: RuleValues = self.session.rules
+        opts = self.options
+        if opts.profile:
+            rules = resolve_rules(profile=opts.profile, layers=(self.config_layer,))
+        changes: dict[str, Any] = {}
+        if opts.unit:
+            changes["unit"] = opts.unit
+        mitigation = list(rules.mitigation)
+        if opts.suppress and "suppress" not in mitigation:
+            mitigation.append("suppress")
+        if opts.round_base:
+            changes["round_base"] = opts.round_base
+            if "round" not in mitigation:
+                mitigation.append("round")
+        if mitigation:
+            changes["mitigation"] = tuple(mitigation)
+        return rules.replace(**changes) if changes else rules
+
+    def _source(self) -> dict[str, Any]:
+        return {"code": self.code, "cell_id": self.key, "notebook": None}
+
+
+def run_body(shell: Any, body: str) -> tuple[Any, bool]:
+    """Run ``body`` in the user namespace; return the last expression's value and whether to show it."""
+    __tracebackhide__ = True  # noqa: F841 - IPython hides this frame in tracebacks
+    code = shell.transform_cell(body)
+    tree = ast.parse(code)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    filename = shell.compile.cache(code, shell.execution_count, raw_code=body)
+    glob, loc = shell.user_global_ns, shell.user_ns
+    exec(compile(tree, filename, "exec"), glob, loc)  # noqa: S102 - running the user's cell
+    if last is None:
+        return None, False
+    value = eval(compile(last, filename, "eval"), glob, loc)  # noqa: S307
+    quiet = code.rstrip().endswith(";")
+    return value, value is not None and not quiet
+
+
+def _open_figures() -> dict[int, Any]:
+    helpers = sys.modules.get("matplotlib._pylab_helpers")
+    if helpers is None:
+        return {}
+    # Read pyplot's registry directly: plt.figure(num) would change the current figure.
+    return {m.num: m.canvas.figure for m in helpers.Gcf.get_all_fig_managers()}
+
+
+def flush_inline_figures() -> None:
+    """Show figures now (inline backend) so they appear above the badges, not below them."""
+    backend = sys.modules.get("matplotlib_inline.backend_inline")
+    plt = sys.modules.get("matplotlib.pyplot")
+    if backend is None or plt is None or "inline" not in str(plt.get_backend()):
+        return
+    backend.flush_figures()

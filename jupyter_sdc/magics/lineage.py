@@ -1,0 +1,216 @@
+"""Lineage: how a captured result was made, and how reshaping it moves its counts.
+
+A :class:`Node` is a note left on one result. Roots say which microdata and statistic produced
+an aggregate; reshape nodes say which method turned their parent into this object. Replaying a
+reshape on the parent's counts and flags keeps them aligned cell by cell with what the user sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+#: groupby methods that produce an aggregate
+GROUP_STATISTICS = (
+    "agg", "aggregate", "mean", "sum", "median", "count", "size", "std", "var", "min", "max",
+    "quantile", "describe", "value_counts", "nunique",
+)
+#: Series/DataFrame methods that summarise microdata (a column's mean, a frequency table)
+FRAME_STATISTICS = (
+    "mean", "sum", "median", "quantile", "min", "max", "std", "var", "describe", "value_counts",
+    "nunique", "count",
+)
+#: methods that move cells around; replayed as-is on counts and flags
+LAYOUT_OPS = (
+    "unstack", "stack", "transpose", "swaplevel", "reorder_levels", "droplevel", "rename",
+    "rename_axis", "set_axis", "to_frame", "add_prefix", "add_suffix",
+)
+#: methods that pick or reorder cells by label; counts follow the result's labels
+SELECT_OPS = (
+    "__getitem__", "sort_values", "sort_index", "head", "tail", "nlargest", "nsmallest",
+    "reindex", "filter", "dropna",
+)
+#: methods that change values but not which cells they are (counts stay)
+VALUE_OPS = ("round", "astype", "fillna", "abs", "mul", "multiply", "div", "truediv")
+#: the index becomes columns: the record keeps the aggregate's own layout
+INDEX_OPS = ("reset_index",)
+RESHAPE_OPS = LAYOUT_OPS + SELECT_OPS + VALUE_OPS + INDEX_OPS
+
+
+@dataclass
+class GroupSpec:
+    """A ``groupby(...)`` call: the microdata, its keys and options, and any column selection."""
+
+    data: Any
+    by: Any
+    level: Any = None
+    dropna: bool = True
+    as_index: bool = True
+    observed: bool = True
+    selection: Any = None
+
+    def select(self, key: Any) -> GroupSpec:
+        return replace(self, selection=key)
+
+    def keys(self) -> list[Any]:
+        if self.by is None:
+            return []
+        if isinstance(self.by, list | tuple):
+            return list(self.by)
+        return [self.by]
+
+
+@dataclass
+class Node:
+    """One result's lineage. ``kind`` is the root type or ``reshape`` / ``derived``."""
+
+    kind: str
+    call: str
+    params: dict[str, Any] = field(default_factory=dict)
+    parent: Node | None = None
+    parent_obj: Any = None
+    op: tuple[str, tuple, dict] | None = None
+    snapshot: Any = None
+    inplace: list[tuple[str, tuple, dict]] = field(default_factory=list)
+
+    # -- constructors used by the patches ---------------------------------------------------
+    @classmethod
+    def grouped(
+        cls, spec: GroupSpec | None, name: str, args: tuple, kwargs: dict, result: Any, gb: Any
+    ) -> Node:
+        if spec is None:
+            return cls(
+                "untraceable", f"groupby.{name}",
+                {"why": "the groupby object was made outside this checked cell; "
+                        "call groupby(...) inside the checked cell"},
+                snapshot=_snapshot(result),
+            )
+        statistic: Any = name
+        if name in ("agg", "aggregate"):
+            statistic = args[0] if args else kwargs.get("func")
+            if statistic is None and kwargs:  # named aggregation: new_name=(column, func)
+                statistic = {k: v for k, v in kwargs.items() if isinstance(v, tuple)}
+        params = {
+            "spec": spec, "statistic": statistic, "method": name,
+            "args": args if name not in ("agg", "aggregate") else args[1:], "kwargs": kwargs,
+        }
+        return cls("grouped", f"groupby.{name}", params, snapshot=_snapshot(result))
+
+    @classmethod
+    def frame_stat(cls, obj: Any, name: str, args: tuple, kwargs: dict, result: Any) -> Node:
+        return cls(
+            "frame_stat", f"{type(obj).__name__}.{name}",
+            {"data": obj, "statistic": name, "args": args, "kwargs": kwargs},
+            snapshot=_snapshot(result),
+        )
+
+    @classmethod
+    def table_call(cls, call: str, args: tuple, kwargs: dict, result: Any) -> Node:
+        return cls(call, call, {"args": args, "kwargs": kwargs}, snapshot=_snapshot(result))
+
+    @classmethod
+    def model_summary(cls, results: Any) -> Node:
+        return cls("model", "summary", {"results": results})
+
+    @classmethod
+    def reshaped(
+        cls, parent: Node, parent_obj: Any, name: str, args: tuple, kwargs: dict, result: Any
+    ) -> Node:
+        return cls(
+            "reshape", name, parent=parent, parent_obj=parent_obj, op=(name, args, kwargs),
+            snapshot=_snapshot(result),
+        )
+
+    @classmethod
+    def derived(cls, parent: Node, parent_obj: Any, name: str, args: tuple, kwargs: dict) -> Node:
+        return cls(
+            "untraceable", name, {"why": f"{name}() of an aggregate table"}, parent=parent,
+            parent_obj=parent_obj,
+        )
+
+    # -- walking -------------------------------------------------------------------------
+    def root(self) -> Node:
+        node = self
+        while node.kind == "reshape" and node.parent is not None:
+            node = node.parent
+        return node
+
+    def chain(self) -> list[Node]:
+        """The reshape steps from the root down to this node, in order."""
+        steps: list[Node] = []
+        node: Node | None = self
+        while node is not None and node.kind == "reshape":
+            steps.append(node)
+            node = node.parent
+        return steps[::-1]
+
+
+def _snapshot(result: Any) -> Any:
+    # A shallow copy keeps the labels the result had when it was made, so an in-place rename
+    # later in the cell can be told apart from a reshaping.
+    if isinstance(result, pd.DataFrame | pd.Series):
+        return result.copy(deep=False)
+    return None
+
+
+class ReplayError(ValueError):
+    """A reshape could not be carried over to the counts."""
+
+
+def as_shape(frame: pd.DataFrame, like: Any) -> Any:
+    """``frame`` (one column) as a Series when ``like`` is one, else unchanged."""
+    if isinstance(like, pd.Series) and frame.shape[1] == 1:
+        series = frame.iloc[:, 0]
+        series.name = like.name
+        return series
+    return frame
+
+
+def as_frame(obj: Any) -> pd.DataFrame:
+    return obj.to_frame() if isinstance(obj, pd.Series) else obj
+
+
+def replay(step: str, args: tuple, kwargs: dict, table: Any, grids: dict[str, Any]) -> tuple:
+    """Apply one reshape to ``table`` and carry each grid (counts, flags) along with it."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "inplace"}
+    new_table = getattr(table, step)(*args, **kwargs)
+    if step in LAYOUT_OPS:
+        moved = {}
+        for name, grid in grids.items():
+            moved[name] = getattr(grid, step)(*args, **kwargs)
+            if step in ("unstack", "stack"):
+                # A combination with no group is a cell with no records behind it.
+                moved[name] = moved[name].fillna(0 if name == "counts" else False)
+        return new_table, moved
+    if step in VALUE_OPS:
+        return new_table, dict(grids)
+    if step in SELECT_OPS:
+        return new_table, {name: relabel(grid, new_table) for name, grid in grids.items()}
+    raise ReplayError(f"{step} is not a reshape")
+
+
+def relabel(grid: Any, like: Any) -> Any:
+    """``grid`` picked and ordered by the labels of ``like`` (a selection of its cells)."""
+    if isinstance(like, pd.DataFrame):
+        frame = as_frame(grid)
+        if not (frame.index.is_unique and frame.columns.is_unique):
+            raise ReplayError("the aggregate has repeated labels")
+        missing_rows = like.index.difference(frame.index)
+        missing_cols = like.columns.difference(frame.columns)
+        if len(missing_rows) or len(missing_cols):
+            raise ReplayError("the result has labels the aggregate does not have")
+        return frame.loc[like.index, like.columns]
+    if isinstance(like, pd.Series):
+        if isinstance(grid, pd.DataFrame):
+            if like.name in grid.columns:
+                grid = grid[like.name]
+            elif grid.shape[1] == 1:
+                grid = grid.iloc[:, 0]
+            else:
+                raise ReplayError("cannot match the selected column")
+        if not grid.index.is_unique or len(like.index.difference(grid.index)):
+            raise ReplayError("the result has labels the aggregate does not have")
+        return grid.loc[like.index]
+    raise ReplayError(f"a {type(like).__name__} is not a table")

@@ -1,0 +1,161 @@
+"""The ``SDC`` magics: parse the line, then delegate to a checked cell.
+
+``%%sdc_check [options]`` checks one cell; ``%sdc_check on|off`` checks every cell;
+``%sdc_status`` prints a summary. Every rule value is a ``config=True`` traitlet, so
+``%config SDC.threshold=8`` works and feeds the default session's ``%config`` layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Bool, CaselessStrEnum, Float, Int, Unicode, observe
+from traitlets.config import Configurable
+
+from jupyter_sdc.core.rules import available_profiles
+from jupyter_sdc.magics import display
+from jupyter_sdc.magics.cell import CheckedCell, flush_inline_figures, run_body
+from jupyter_sdc.magics.hooks import AutoCheck, CellTracker
+from jupyter_sdc.magics.recorder import CellOptions
+
+#: the traitlets that are rule values (the names are the same everywhere, see DESIGN.md)
+RULE_TRAITS = ("threshold", "nk_n", "nk_k", "p_percent", "dof", "zeros", "missing",
+               "class_disclosure", "min_max", "round_base", "unit", "profile")
+
+
+def default_session() -> Any:
+    import jupyter_sdc
+
+    return jupyter_sdc.session()
+
+
+@magics_class
+class SDC(Magics, Configurable):
+    """Statistical disclosure control checks for ordinary pandas, statsmodels and plots."""
+
+    threshold = Int(None, allow_none=True, help="Minimum unweighted count per cell.").tag(
+        config=True)
+    nk_n = Int(None, allow_none=True, help="n of the n,k dominance rule.").tag(config=True)
+    nk_k = Float(None, allow_none=True, help="k of the n,k dominance rule (0-1).").tag(
+        config=True)
+    p_percent = Float(None, allow_none=True, help="p of the p% rule (0-1).").tag(config=True)
+    dof = Int(None, allow_none=True, help="Minimum residual degrees of freedom.").tag(
+        config=True)
+    zeros = Bool(None, allow_none=True, help="Treat zero cells as disclosive.").tag(config=True)
+    missing = Bool(None, allow_none=True, help="Review cells with missing values.").tag(
+        config=True)
+    class_disclosure = Bool(None, allow_none=True, help="Check class disclosure.").tag(
+        config=True)
+    min_max = CaselessStrEnum(["fail", "review"], None, allow_none=True,
+                              help="Verdict for a published single-record min/max.").tag(
+        config=True)
+    round_base = Int(None, allow_none=True, help="Base for rounding mitigation.").tag(
+        config=True)
+    unit = Unicode(None, allow_none=True, help="Column whose distinct values are the units.").tag(
+        config=True)
+    profile = Unicode(None, allow_none=True, help="Rule profile (e.g. acro-default).").tag(
+        config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.tracker = CellTracker()
+        self.auto = AutoCheck(shell, default_session, self.tracker, self.rule_layer)
+        self._apply_config()
+
+    # -- configuration ----------------------------------------------------------------------
+    def rule_layer(self) -> dict[str, Any]:
+        """The ``%config`` layer: rule values set on this object (profile excluded)."""
+        return {name: getattr(self, name) for name in RULE_TRAITS
+                if name != "profile" and getattr(self, name) is not None}
+
+    @observe(*RULE_TRAITS)
+    def _rule_changed(self, change: Any) -> None:
+        self._apply_config()
+
+    def _apply_config(self) -> None:
+        session = default_session()
+        try:
+            if self.profile is not None and self.profile != getattr(session, "_profile", None):
+                session._profile = self.profile  # the profile layer sits under %config
+            session.configure(**self.rule_layer())
+        except (ValueError, TypeError) as err:
+            raise UsageError(f"%config SDC: {err}") from None
+
+    # -- magics ------------------------------------------------------------------------------
+    @magic_arguments()
+    @argument("mode", nargs="?", help="on or off (line form only): check every cell")
+    @argument("--label", help='Number and label of the output, e.g. "Table 2"')
+    @argument("--title", help="Title of the output")
+    @argument("--explain", help="What the output shows (for the checkers)")
+    @argument("--unit", help="Column whose distinct values are the units to count")
+    @argument("--profile", help=f"Rule profile: {', '.join(available_profiles())}")
+    @argument("--suppress", action="store_true", help="Suppress failing cells in the record")
+    @argument("--round", type=int, metavar="N", help="Round counts to base N in the record")
+    @line_cell_magic
+    def sdc_check(self, line: str, cell: str | None = None) -> Any:
+        """Check this cell's outputs (cell form), or turn checking of every cell on/off."""
+        __tracebackhide__ = True  # noqa: F841
+        args = _parse(self.sdc_check, line)
+        if cell is None:
+            return self._switch(args.mode)
+        if args.mode:
+            raise UsageError(f"%%sdc_check takes options only, not {args.mode!r}; "
+                             "use `%sdc_check on` on a line of its own for automatic mode")
+        if args.round is not None and args.round < 1:
+            raise UsageError("--round N needs a whole number N >= 1, e.g. --round 5")
+        if args.profile and args.profile not in available_profiles():
+            raise UsageError(f"--profile {args.profile!r} is unknown; choose one of "
+                             f"{', '.join(available_profiles())}")
+        options = CellOptions(
+            label=args.label, title=args.title, explanation=args.explain, unit=args.unit,
+            profile=args.profile, suppress=args.suppress, round_base=args.round,
+        )
+        return self._check_cell(options, cell)
+
+    def _check_cell(self, options: CellOptions, body: str) -> None:
+        __tracebackhide__ = True  # noqa: F841
+        self.auto.pause()
+        key = self.tracker.key_for(body)
+        checked = CheckedCell(self.shell, default_session(), options, key, body,
+                              self.rule_layer())
+        checked.start()
+        failed = True
+        try:
+            value, show = run_body(self.shell, body)
+            if show:
+                self.shell.displayhook(value)
+            flush_inline_figures()
+            failed = False
+        finally:
+            outputs = checked.finish(error=failed)
+            self.auto.resume()
+        for output in outputs:
+            display.show(output)
+
+    def _switch(self, mode: str | None) -> None:
+        if mode not in ("on", "off"):
+            raise UsageError("use `%sdc_check on` or `%sdc_check off` (or `%%sdc_check` "
+                             "as the first line of a cell to check that cell)")
+        if mode == "on":
+            self.auto.enable()
+        else:
+            self.auto.disable()
+        print(f"jupyter_sdc: automatic checking is {mode}.")
+
+    @line_magic
+    def sdc_status(self, line: str = "") -> None:
+        """Print a summary of every checked output in this session."""
+        session = default_session()
+        print(display.status_text(session.outputs, session.rules, self.auto.enabled))
+
+
+def _parse(func: Any, line: str) -> Any:
+    try:
+        return parse_argstring(func, line)
+    except UsageError:
+        raise
+    except SystemExit:  # argparse exits on bad input; a magic must not
+        raise UsageError(f"could not read the options {line!r}; see %%sdc_check?") from None

@@ -1,0 +1,140 @@
+"""REST handlers for the JupyterLab extension (thin: they check the path and delegate).
+
+Contract (all authenticated, JSON in and out; every error is ``{"message": ...}``):
+
+- ``POST /jupyter-sdc/export`` ``{"path": "<notebook relative to the server root>"}``
+  → 200 ``{"folder", "preflight", "included", "left_out", "warnings"}``;
+  409 ``{"message", "problems": [...]}`` when the export is refused (failing outputs without an
+  exception, missing explanations, an export of the same notebook already running);
+  400 for a bad path, a bad ``sdc.toml`` or an unreadable notebook; 403 outside the root;
+  404 missing.
+- ``GET /jupyter-sdc/outputs?path=...`` → 200 ``{"path", "outputs": [record, ...]}``.
+- ``GET /jupyter-sdc/version`` → 200 ``{"version"}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from jupyter_sdc._version import __version__
+from jupyter_sdc.server.paths import PathRefused, notebook_path, relative_to_root
+
+
+class SdcHandler(APIHandler):
+    """Base: JSON errors with a message and never a traceback."""
+
+    @property
+    def root_dir(self) -> Path:
+        root = getattr(self.contents_manager, "root_dir", None) or self.settings.get(
+            "server_root_dir", "."
+        )
+        return Path(root).expanduser()
+
+    def notebook(self, requested: object) -> Path:
+        try:
+            return notebook_path(self.root_dir, requested)
+        except PathRefused as exc:
+            raise tornado.web.HTTPError(exc.status, str(exc)) from None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, tornado.web.HTTPError) and exc.log_message:
+            message = exc.log_message
+        elif status_code >= 500:
+            message = "The SDC export failed on the server; the server log has the details."
+        else:
+            message = self._reason
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message}))
+
+    def reply_error(self, status: int, message: str, problems: list[str] | None = None) -> None:
+        self.set_status(status)
+        self.finish(json.dumps({"message": message, "problems": list(problems or [])}))
+
+
+class ExportHandler(SdcHandler):
+    # Notebooks being exported now: a second request for one of them is refused, not queued.
+    running: set[Path] = set()
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.get_json_body()
+        path = self.notebook(body.get("path") if isinstance(body, dict) else None)
+        if path in self.running:
+            self.reply_error(409, "An export of this notebook is already running; wait for it.")
+            return
+        # Imported here so the server extension loads even when the exporter cannot.
+        from jupyter_sdc.export.config import ConfigError
+        from jupyter_sdc.export.notebook import NotebookError
+        from jupyter_sdc.export.request import ExportRefused, export_notebooks
+
+        self.running.add(path)
+        try:
+            # Writing documents takes a while: keep the server answering meanwhile.
+            result = await asyncio.to_thread(export_notebooks, [path])
+        except ExportRefused as exc:
+            self.reply_error(409, _first_line(exc, "The export was refused."), exc.problems)
+            return
+        except (ConfigError, NotebookError) as exc:
+            self.reply_error(400, str(exc), [str(exc)])
+            return
+        finally:
+            self.running.discard(path)
+        self.finish(
+            json.dumps(
+                {
+                    "folder": relative_to_root(self.root_dir, result.folder),
+                    "preflight": result.preflight,
+                    "included": list(result.included),
+                    "left_out": [list(item) for item in result.left_out],
+                    "warnings": list(result.warnings),
+                },
+                default=str,
+            )
+        )
+
+
+class OutputsHandler(SdcHandler):
+    @tornado.web.authenticated
+    def get(self) -> None:
+        path = self.notebook(self.get_query_argument("path", None))
+        from jupyter_sdc.export.notebook import NotebookError, records_from_notebook
+
+        try:
+            records = records_from_notebook(path)
+        except NotebookError as exc:
+            self.reply_error(400, str(exc), [str(exc)])
+            return
+        self.finish(
+            json.dumps(
+                {"path": relative_to_root(self.root_dir, path), "outputs": records}, default=str
+            )
+        )
+
+
+class VersionHandler(SdcHandler):
+    @tornado.web.authenticated
+    def get(self) -> None:
+        self.finish(json.dumps({"version": __version__}))
+
+
+def _first_line(exc: Exception, default: str) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else default
+
+
+def setup_handlers(web_app: tornado.web.Application) -> None:
+    base_url = web_app.settings["base_url"]
+    routes = [
+        (url_path_join(base_url, "jupyter-sdc", "export"), ExportHandler),
+        (url_path_join(base_url, "jupyter-sdc", "outputs"), OutputsHandler),
+        (url_path_join(base_url, "jupyter-sdc", "version"), VersionHandler),
+    ]
+    web_app.add_handlers(".*$", routes)

@@ -1,0 +1,31 @@
+"""Write the fixture notebooks the browser tests open (saved outputs, no kernel needed).
+
+Run from the repository root: ``python ui-tests/make_notebooks.py``. The records are the
+hand-built ones the server tests use (tests/integration/sdc_notebooks.py).
+"""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
+
+import nbformat  # noqa: E402
+from sdc_notebooks import FAILING, PASSING, REVIEW, SDC_TOML, notebook, with_exception  # noqa: E402
+
+EXCEPTION = "The small cell is a structural count that ONS already publishes."
+
+
+def main() -> None:
+    folder = HERE / "notebooks"
+    folder.mkdir(exist_ok=True)
+    (folder / "sdc.toml").write_text(SDC_TOML, encoding="utf-8")
+    # Exports: pass, review with an explanation, fail with an exception request.
+    nbformat.write(notebook([PASSING, REVIEW, with_exception(FAILING, EXCEPTION)]),
+                   folder / "checked.ipynb")
+    # Refused: a failing output without an exception.
+    nbformat.write(notebook([PASSING, FAILING]), folder / "failing.ipynb")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+/**
+ * jupyter-sdc in a real JupyterLab and Chromium: the record renderer, the "SDC outputs"
+ * sidebar and the export button, against the real server extension and exporter.
+ *
+ * The notebooks in ../notebooks hold saved outputs (written by make_notebooks.py), so these
+ * tests need no kernel-side magic. SDC_SCREENSHOTS=1 refreshes the images in docs/images.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
+const IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
+
+async function screenshot(locator: ReturnType<IJupyterLabPageFixture['locator']>, name: string) {
+  if (process.env.SDC_SCREENSHOTS) {
+    await locator.screenshot({ path: path.join(IMAGES, name), animations: 'disabled' });
+  }
+}
+
+/** Upload a project (sdc.toml + one notebook) into tmpPath and open the notebook. */
+async function openProject(page: IJupyterLabPageFixture, tmpPath: string, notebook: string) {
+  await page.contents.uploadFile(path.join(NOTEBOOKS, 'sdc.toml'), `${tmpPath}/sdc.toml`);
+  await page.contents.uploadFile(path.join(NOTEBOOKS, notebook), `${tmpPath}/${notebook}`);
+  await page.notebook.openByPath(`${tmpPath}/${notebook}`);
+  await page.notebook.activate(notebook);
+}
+
+async function openSidebar(page: IJupyterLabPageFixture) {
+  const tab = page.locator('.lm-TabBar-tab[data-id="jp-sdc-sidebar"]');
+  const sidebar = page.locator('#jp-sdc-sidebar');
+  if (!(await sidebar.isVisible())) {
+    await tab.click();
+  }
+  await expect(sidebar).toBeVisible();
+  return sidebar;
+}
+
+/** Request folders under `${tmpPath}/SDC`, found through the server's contents API. */
+async function requestFolders(page: IJupyterLabPageFixture, tmpPath: string): Promise<string[]> {
+  if (!(await page.contents.directoryExists(`${tmpPath}/SDC`))) {
+    return [];
+  }
+  const listing = await page.evaluate(async dir => {
+    const app = (window as any).jupyterapp;
+    const model = await app.serviceManager.contents.get(dir, { content: true });
+    return model.content.map((item: any) => item.name as string);
+  }, `${tmpPath}/SDC`);
+  return listing.filter(name => name.startsWith('P-1234_'));
+}
+
+test.use({ autoGoto: true });
+
+test('saved records render as badges with their status in words', async ({ page, tmpPath }) => {
+  await openProject(page, tmpPath, 'checked.ipynb');
+  const records = page.locator('.jp-OutputArea-output .jp-sdc-record');
+  await expect(records).toHaveCount(3);
+  // Our renderer wins over the text/html badge in the same bundle, even untrusted.
+  await expect(page.locator('.jp-OutputArea-output b', { hasText: 'PASS' })).toHaveCount(0);
+
+  const badges = records.locator('.jp-sdc-badge');
+  await expect(badges).toHaveText([/Pass/, /Review/, /Fail/]);
+  expect(await badges.evaluateAll(nodes => nodes.map(n => (n as HTMLElement).dataset.status))).toEqual(
+    ['pass', 'review', 'fail']
+  );
+  await expect(badges.nth(2)).toHaveAttribute('aria-label', 'Disclosure check: Fail');
+  await expect(badges.nth(2)).toHaveAttribute('tabindex', '0');
+
+  const failing = records.nth(2);
+  await expect(failing).toHaveAttribute('aria-label', 'Table 3: disclosure check Fail');
+  await expect(failing.locator('.jp-sdc-reasons li')).toHaveText([
+    '1 cell has fewer than 10 contributing records (threshold).'
+  ]);
+  await expect(failing.locator('.jp-sdc-exception')).toContainText('Exception requested: The small cell');
+  // The one cell under the threshold is marked, with its unweighted count beside the value.
+  const flagged = failing.locator('td.jp-sdc-cell-fail');
+  await expect(flagged).toHaveCount(1);
+  await expect(flagged).toContainText('4');
+  await expect(flagged.locator('.jp-sdc-count')).toHaveText('(n=4)');
+  await expect(flagged).toHaveAttribute('title', 'Fails: threshold');
+  await expect(failing.locator('th[scope="row"]').first()).toHaveText('North');
+  await expect(failing.locator('thead th').first()).toHaveText('sex'); // column level name
+  await expect(records.nth(1).locator('.jp-sdc-explanation')).toHaveText(
+    'Hours include negative adjustments from the payroll survey.'
+  );
+  await failing.scrollIntoViewIfNeeded();
+  await screenshot(failing, 'lab-badge.png');
+});
+
+test('the sidebar lists every output, its counts and what an export would do', async ({
+  page,
+  tmpPath
+}) => {
+  await openProject(page, tmpPath, 'checked.ipynb');
+  const sidebar = await openSidebar(page);
+  await expect(sidebar.locator('.jp-sdc-count-pass')).toHaveText('Pass: 1');
+  await expect(sidebar.locator('.jp-sdc-count-review')).toHaveText('Review: 1');
+  await expect(sidebar.locator('.jp-sdc-count-fail')).toHaveText('Fail: 1');
+  const items = sidebar.locator('.jp-sdc-item');
+  await expect(items.locator('.jp-sdc-item-name')).toHaveText(['Table 1', 'Table 2', 'Table 3']);
+  await expect(items.nth(2).locator('.jp-sdc-item-reason')).toHaveText(
+    '1 cell has fewer than 10 contributing records (threshold).'
+  );
+  await expect(items.locator('.jp-sdc-item-plan')).toHaveText([
+    'Included.',
+    'Included.',
+    'Included as an exception request.'
+  ]);
+  await screenshot(sidebar, 'lab-sidebar.png');
+
+  // Click: the notebook goes to that output's cell.
+  await items.nth(2).locator('button').click();
+  await expect(page.locator('.jp-Notebook .jp-Cell.jp-mod-active')).toContainText('Table 3');
+
+  // It follows the notebook: clearing the outputs empties it.
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:clear-all-cell-outputs'));
+  await expect(sidebar.locator('.jp-sdc-count-fail')).toHaveText('Fail: 0');
+  await expect(sidebar.locator('.jp-sdc-empty')).toContainText('No checked outputs');
+});
+
+test('the export button writes a request folder and reports it', async ({ page, tmpPath }) => {
+  await openProject(page, tmpPath, 'checked.ipynb');
+  const button = page.locator('.jp-NotebookPanel-toolbar .jp-sdc-export-button');
+  await expect(button).toBeVisible();
+  // Two quick clicks make one export.
+  await button.locator('button, jp-button').first().dblclick();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('.jp-Dialog-header')).toHaveText('SDC release request exported', {
+    timeout: 60000
+  });
+  const folderText = await dialog.locator('.jp-sdc-export-folder code').textContent();
+  expect(folderText).toMatch(new RegExp(`^${tmpPath}/SDC/P-1234_\\d{4}_\\d{2}_\\d{2}`));
+  await expect(dialog.locator('.jp-sdc-export-included h3')).toHaveText('Included (3)');
+  await expect(dialog.locator('.jp-sdc-export-left-out h3')).toHaveText('Left out (0)');
+  await screenshot(dialog.locator('.jp-Dialog-content'), 'lab-export-dialog.png');
+  await dialog.getByRole('button', { name: 'Ok' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  for (const name of ['outputs.docx', 'release_request.docx', 'results.json', 'preflight.json']) {
+    expect(await page.contents.fileExists(`${folderText}/${name}`), name).toBe(true);
+  }
+  expect(await requestFolders(page, tmpPath)).toHaveLength(1);
+});
+
+test('an export with a failing output and no exception says what to fix', async ({
+  page,
+  tmpPath
+}) => {
+  await openProject(page, tmpPath, 'failing.ipynb');
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('jupyter-sdc:export'));
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('.jp-Dialog-header')).toHaveText('SDC export: fix these first', {
+    timeout: 60000
+  });
+  await expect(dialog.locator('.jp-sdc-export-problems li').first()).toBeVisible();
+  await expect(dialog.locator('.jp-sdc-export-problems')).toContainText(/Table 3|t3/);
+  await expect(dialog.locator('.jp-sdc-export-nothing')).toHaveText(
+    'Nothing was written to the SDC folder.'
+  );
+  await screenshot(dialog.locator('.jp-Dialog-content'), 'lab-export-refused.png');
+  await dialog.getByRole('button', { name: 'Ok' }).click();
+  expect(await requestFolders(page, tmpPath)).toHaveLength(0);
+});
