@@ -120,7 +120,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         flags["threshold"] = flag
         if flag.any():
             reasons.append(
-                f"{_cells(int(flag.sum()), "have")} fewer than {rules.threshold} contributing "
+                f"{_cells(int(flag.sum()), 'have')} fewer than {rules.threshold} contributing "
                 f"{unit} (threshold)."
             )
     if applies("zeros").any():
@@ -130,7 +130,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         flags["zeros"] = flag
         if flag.any():
             reasons.append(
-                f"{_cells(int(flag.sum()), "are")} zero, which can disclose that nobody has that "
+                f"{_cells(int(flag.sum()), 'are')} zero, which can disclose that nobody has that "
                 "combination (zeros); declare structural zeros if it cannot occur."
             )
     has_values = ev.total is not None and ev.top is not None
@@ -143,7 +143,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         flags["nk"] = flag
         if flag.any():
             reasons.append(
-                f"{_cells(int(flag.sum()), "are")} dominated: the largest {rules.nk_n} "
+                f"{_cells(int(flag.sum()), 'are')} dominated: the largest {rules.nk_n} "
                 f"contributions make up {rules.nk_k:.0%} or more of the total (nk)."
             )
     if has_values and applies("p_percent").any():
@@ -154,7 +154,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         flags["p_percent"] = flag
         if flag.any():
             reasons.append(
-                f"{_cells(int(flag.sum()), "fail")} the p% rule: the second largest contributor "
+                f"{_cells(int(flag.sum()), 'fail')} the p% rule: the second largest contributor "
                 f"could estimate the largest to within {rules.p_percent:.0%} (p_percent)."
             )
     if ev.negative is not None and applies("negative").any():
@@ -162,7 +162,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         flags["negative"] = flag
         if flag.any():
             reasons.append(
-                f"{_cells(int(flag.sum()), "have")} negative contributions, so dominance cannot be "
+                f"{_cells(int(flag.sum()), 'have')} negative contributions, so dominance cannot be "
                 "judged: please review (negative)."
             )
     if rules.missing and ev.missing is not None and applies("missing").any():
@@ -170,7 +170,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         flags["missing"] = flag
         if flag.any():
             reasons.append(
-                f"{_cells(int(flag.sum()), "leave")} out missing values; check that this is "
+                f"{_cells(int(flag.sum()), 'leave')} out missing values; check that this is "
                 "intended (missing)."
             )
     if applies("dof").any():
@@ -185,7 +185,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
                 )
             else:
                 reasons.append(
-                    f"{_cells(int(flag.sum()), "have")} fewer than {rules.dof} degrees of freedom "
+                    f"{_cells(int(flag.sum()), 'have')} fewer than {rules.dof} degrees of freedom "
                     "for a spread statistic (dof)."
                 )
     if rules.class_disclosure and applies("class_disclosure").any():
@@ -203,7 +203,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         flags["min_max"] = flag
         if flag.any():
             reasons.append(
-                f"{_cells(int(flag.sum()), "publish")} a minimum or maximum held by fewer than "
+                f"{_cells(int(flag.sum()), 'publish')} a minimum or maximum held by fewer than "
                 f"{rules.threshold} {unit}: a single {unit[:-1]}'s value (min_max)."
             )
     checks = {rule: _status(rule, flag, rules) for rule, flag in flags.items()}
