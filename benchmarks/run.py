@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -34,12 +35,16 @@ TARGETS = {
 }
 MEMORY_TARGET = 1.5
 OLS_MAX_ROWS = 1_000_000  # the design matrix at 10M rows does not fit comfortably in memory
+# One BLAS thread everywhere: on a small shared machine a threaded BLAS oversubscribes the
+# cores and model fits vary several-fold from run to run; every implementation gets the same.
+CHILD_ENV = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                          "MKL_NUM_THREADS": "1"}
 
 
 def child(python: Path, case: str, impl: str, rows: int, repeat: int) -> dict:
     """Run one case in a fresh interpreter and return its JSON result (or the error)."""
     cmd = [str(python), str(CASES_PY), case, impl, str(rows), "--repeat", str(repeat)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=RESULTS)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=RESULTS, env=CHILD_ENV)
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH-RESULT "):
             return json.loads(line.removeprefix("BENCH-RESULT "))
@@ -202,8 +207,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cpus() -> int | None:
-    import os
-
     return os.cpu_count()
 
 

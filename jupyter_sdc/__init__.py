@@ -1,12 +1,44 @@
 """jupyter_sdc: statistical disclosure control while you analyse.
 
-``import jupyter_sdc as sdc`` gives the wrappers (``sdc.crosstab``, ``sdc.ols``, …), the
-default session (``sdc.session()``) and ``sdc.Session``. Importing has no side effects:
-the IPython magics are registered only by ``%load_ext jupyter_sdc``.
+``import jupyter_sdc as sdc`` gives the checked wrappers (``sdc.crosstab``, ``sdc.pivot_table``,
+``sdc.ols``, …) on the default session (``sdc.session()``), and ``sdc.Session`` for sessions of
+your own. Importing has no side effects: the IPython magics are registered only by
+``%load_ext jupyter_sdc``.
 """
 
 from __future__ import annotations
 
-from jupyter_sdc._version import __version__
+from typing import Any
 
-__all__ = ["__version__"]
+from jupyter_sdc._version import __version__
+from jupyter_sdc.core.record import MIME_TYPE, Output
+from jupyter_sdc.core.rules import RuleValues, available_profiles, load_profile
+from jupyter_sdc.core.session import WRAPPERS, Session
+from jupyter_sdc.core.status import Status
+
+__all__ = ["MIME_TYPE", "Output", "RuleValues", "Session", "Status", "__version__",
+           "available_profiles", "load_profile", "session", "set_session", *WRAPPERS]
+
+_default: Session | None = None
+
+
+def session() -> Session:
+    """The default session, used by the magics and the module-level wrappers."""
+    global _default
+    if _default is None:
+        _default = Session()
+    return _default
+
+
+def set_session(new: Session | None) -> Session | None:
+    """Replace the default session (None: a fresh one is made on next use); returns the old."""
+    global _default
+    old, _default = _default, new
+    return old
+
+
+def __getattr__(name: str) -> Any:
+    # sdc.crosstab(...) and friends call the default session's wrapper
+    if name in WRAPPERS:
+        return getattr(session(), name)
+    raise AttributeError(f"module 'jupyter_sdc' has no attribute {name!r}")

@@ -176,3 +176,86 @@ def pivot_table(
     )
     _register(session, output, fields)
     return _published(output, result)
+
+
+def describe(session: Session, data: pd.DataFrame | pd.Series, percentiles: Any = None,
+             include: Any = None, exclude: Any = None, *, unit: Any = None,
+             **fields: Any) -> pd.DataFrame | pd.Series:
+    """``data.describe()`` checked: each row judged by its own statistic's rules."""
+    from jupyter_sdc.adapters.summary import check_summary
+
+    rules = session.rules_for(**{k: v for k, v in fields.items() if k in _RULE_KW})
+    fields = {k: v for k, v in fields.items() if k not in _RULE_KW}
+    result = data.describe(percentiles=percentiles, include=include, exclude=exclude)
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    table = result.to_frame() if isinstance(result, pd.Series) else result
+    if unit is not None or rules.unit is not None:
+        unit_col = unit if unit is not None else rules.unit
+        if isinstance(unit_col, str) and unit_col in table.columns:
+            table = table.drop(columns=unit_col)
+    output = check_summary(frame, "describe", table, rules=rules, uid=session.new_uid(),
+                           unit=unit, source={"call": "describe"})
+    _register(session, output, fields)
+    return result
+
+
+def stat(session: Session, data: pd.DataFrame | pd.Series, statistic: str, *args: Any,
+         unit: Any = None, **fields: Any) -> Any:
+    """A column statistic checked: ``sdc.stat(df.income, "median")`` is ``df.income.median()``.
+
+    ``statistic`` is one of mean, sum, median, quantile, min, max, std, var, mode, count,
+    nunique; extra arguments go to the pandas method (e.g. ``q=0.9`` for quantile).
+    """
+    from jupyter_sdc.adapters.summary import check_summary
+
+    known = {"mean", "sum", "median", "quantile", "min", "max", "std", "var", "mode", "count",
+             "nunique"}
+    if statistic not in known:
+        raise ValueError(f"statistic {statistic!r} is not one of {sorted(known)}")
+    rules = session.rules_for(**{k: v for k, v in fields.items() if k in _RULE_KW})
+    fields = {k: v for k, v in fields.items() if k not in _RULE_KW}
+    result = getattr(data, statistic)(*args, **{k: v for k, v in fields.items()
+                                                if k not in _RECORD_FIELDS})
+    shown = result.iloc[0] if statistic == "mode" and isinstance(data, pd.Series) else result
+    if statistic == "mode" and isinstance(data, pd.DataFrame):
+        shown = result.iloc[0]
+    output = check_summary(data, statistic, shown, rules=rules, uid=session.new_uid(),
+                           unit=unit, source={"call": statistic})
+    _register(session, output, fields)
+    return result
+
+
+def custom_output(session: Session, table: pd.DataFrame | pd.Series, counts: Any = None, *,
+                  kind: str = "custom", reason: str | None = None, **fields: Any) -> Any:
+    """Register an output jupyter_sdc cannot check itself (always ``review``).
+
+    With ``counts`` (aligned with the table), the threshold and zeros rules are applied to
+    them too; the output still needs a checker's review and an explanation.
+    """
+    from jupyter_sdc.core.assess import assess
+    from jupyter_sdc.core.evidence import CellEvidence
+    from jupyter_sdc.core.record import Output
+    from jupyter_sdc.core.status import Status
+
+    frame = table.to_frame() if isinstance(table, pd.Series) else pd.DataFrame(table)
+    note = reason or ("jupyter_sdc cannot check this output itself: attach unweighted counts "
+                      "(sdc.attach_counts(result, counts)) and explain it for the checkers.")
+    record_fields = {k: v for k, v in fields.items() if k in _RECORD_FIELDS}
+    if counts is None:
+        output = Output(uid=session.new_uid(), kind=kind, statistic="custom", table=frame,
+                        counts=pd.DataFrame(pd.NA, index=frame.index, columns=frame.columns),
+                        checks={"custom": Status.REVIEW}, reasons=[note],
+                        rules=session.rules.to_dict(), source={"call": "custom_output"},
+                        **record_fields)
+    else:
+        c = counts.to_frame() if isinstance(counts, pd.Series) else pd.DataFrame(counts)
+        if c.shape != frame.shape:
+            raise ValueError(f"counts have shape {c.shape} but the table has {frame.shape}")
+        ev = CellEvidence(statistic=["frequency"] * frame.shape[1],
+                          count=c.to_numpy(dtype=float).astype(np.int64))
+        ev.notes.append("Counts were attached by the researcher; a checker reviews them.")
+        output = assess(frame, ev, session.rules, uid=session.new_uid(), kind=kind,
+                        statistic="custom", source={"call": "custom_output"}, **record_fields)
+        output.checks["custom"] = Status.REVIEW
+    session.add(output)
+    return table

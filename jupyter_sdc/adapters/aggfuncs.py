@@ -23,6 +23,8 @@ _BY_NAME = {
     "nunique": "nunique", "mode": "mode",
     "quantile": "quantile", "percentile": "quantile", "nanpercentile": "quantile",
     "nanquantile": "quantile",
+    # the rows of DataFrame.describe()
+    "50%": "median", "unique": "nunique", "top": "mode", "freq": "frequency",
 }
 _CALLABLES: dict[Any, str] = {
     np.sum: "sum", np.nansum: "sum", np.mean: "mean", np.nanmean: "mean",
@@ -39,6 +41,8 @@ _CALLABLES: dict[Any, str] = {
 def statistic_of(func: Any) -> str:
     """'mean', 'sum', … for a known function; 'custom' for anything we cannot name."""
     if isinstance(func, str):
+        if func.endswith("%") and func[:-1].replace(".", "", 1).isdigit():
+            return _BY_NAME.get(func, "quantile")
         return _BY_NAME.get(func, "custom")
     try:
         if func in _CALLABLES:

@@ -81,6 +81,9 @@ def column_specs(columns: pd.Index, n_col_keys: int, values: Sequence[str], aggf
         value = next((p for p in prefix if p in values), None)
         func = next((names[p] for p in prefix if isinstance(p, str) and p in names
                      and p not in values), None)
+        if func is None:
+            func = next((p for p in prefix if isinstance(p, str) and p not in values
+                         and statistic_of(p) != "custom"), None)
         if value is None and len(values) == 1:
             value = values[0]
         if func is None:

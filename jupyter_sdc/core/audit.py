@@ -336,6 +336,13 @@ def audit(values: np.ndarray, suppressed: np.ndarray, *,
                 ext = extremes(lines, comp, flat, lbf, ubf, comp)
                 lower[comp], upper[comp] = ext.low, ext.high
     lower, upper = lower.reshape(shape) + 0.0, upper.reshape(shape) + 0.0  # no -0.0
+    return verdict(vals, supp, prim, prot, lower, upper, names)
+
+
+def verdict(vals: np.ndarray, supp: np.ndarray, prim: np.ndarray, prot: np.ndarray,
+            lower: np.ndarray, upper: np.ndarray,
+            names: Sequence[Sequence[str]] | None = None) -> AuditResult:
+    """Judge audited intervals: exact cells and primary cells narrower than their protection."""
     scale = max(1.0, float(np.max(np.abs(vals))))
     tol = 1e-7 * scale
     width = upper - lower

@@ -77,14 +77,16 @@ def _rule_applies(statistic: np.ndarray, rule: str) -> np.ndarray:
     return np.isin(statistic, names) | (~known & custom)
 
 
-def _class_disclosure(ev: CellEvidence, applies: np.ndarray) -> np.ndarray:
-    """Rows (and columns) whose members all fall in one category of the other dimension."""
+def _class_disclosure(ev: CellEvidence, applies: np.ndarray) -> np.ndarray | None:
+    """Rows (and columns) whose members all fall in one category of the other dimension.
+
+    None for a table with one dimension (nothing to disclose about a class)."""
     flags = np.zeros(ev.shape, dtype=bool)
     interior = ~ev.margin if ev.margin is not None else np.ones(ev.shape, dtype=bool)
     cols = (applies | ~interior).all(axis=0) & interior.any(axis=0)
     rows = interior.any(axis=1)
     if cols.sum() < 2 or rows.sum() < 2:
-        return flags  # a one-dimensional table has no class to disclose
+        return None
     sub = ev.count[np.ix_(rows, cols)]
     nonzero = sub > 0
     sub_flags = np.zeros(sub.shape, dtype=bool)
@@ -189,9 +191,10 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
                     "for a spread statistic (dof)."
                 )
     if rules.class_disclosure and applies("class_disclosure").any():
-        flag = _class_disclosure(ev, applies("class_disclosure"))
-        flags["class_disclosure"] = flag
-        if flag.any():
+        found = _class_disclosure(ev, applies("class_disclosure"))
+        if found is not None:
+            flags["class_disclosure"] = found
+        if found is not None and found.any():
             reasons.append(
                 "Every member of a row or column falls in one category, which discloses "
                 "their category (class_disclosure)."

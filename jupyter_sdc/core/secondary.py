@@ -57,6 +57,7 @@ from .audit import (
     line_matrix,
     protection_levels,
     room,
+    verdict,
 )
 
 _METHODS = ("auto", "milp", "hypercube")
@@ -148,7 +149,9 @@ def protect(values: np.ndarray, primary: np.ndarray, *,
     exact_secondary = result.exact & ~prim
     if exact_secondary.any():  # publishing them changes nothing the attacker can infer
         supp = supp & ~exact_secondary
-        result = audit(vals, supp, protection=prot, primary=prim)
+        lower, upper = result.lower.copy(), result.upper.copy()
+        lower[exact_secondary] = upper[exact_secondary] = np.nan
+        result = verdict(vals, supp, prim, prot, lower, upper)
         notes.append(f"{int(exact_secondary.sum())} secondary cell(s) were recoverable exactly "
                      "and are published again.")
     secondary = supp & ~prim
@@ -203,38 +206,25 @@ def _widest(vals: np.ndarray, prim: np.ndarray) -> np.ndarray:
 def _milp(prim, need, weights, up, down, lines, flat, deadline, tol, shape=None):
     """Cut generation; returns (mask or None on timeout, proved optimal, notes)."""
     n = flat.size
-    rows: list[np.ndarray] = []
-    rhs: list[float] = []
-
-    def add_cut(coef: np.ndarray, level: float) -> None:
-        if level <= tol:
-            return
-        rows.append(np.minimum(coef, level))  # valid for binaries, tighter relaxation
-        rhs.append(level)
-
+    cuts = _Cuts(n, tol)
     lines_csc = lines.tocsc()
     for p in np.flatnonzero(need > 0):
-        through = lines_csc[:, p].indices
-        up_terms = [(0.0 * flat, up[p])]
-        down_terms = [(0.0 * flat, down[p])]
-        for ell in through:
-            others = np.zeros(n)
-            members = lines.indices[lines.indptr[ell]:lines.indptr[ell + 1]]
-            others[members] = 1.0
-            others[p] = 0.0
-            up_terms.append((others * down, 0.0))  # raising p lowers the others on the line
-            down_terms.append((others * up, 0.0))
-        for (cu, ku), (cl, kl) in itertools.product(up_terms, down_terms):
-            if cu.any() or cl.any():
-                add_cut(cu + cl, need[p] - ku - kl)
-    optimal = True
+        up_terms = [(np.empty(0, int), np.empty(0), up[p])]
+        down_terms = [(np.empty(0, int), np.empty(0), down[p])]
+        for ell in lines_csc[:, [p]].indices:
+            others = lines.indices[lines.indptr[ell]:lines.indptr[ell + 1]]
+            others = others[others != p]
+            up_terms.append((others, down[others], 0.0))  # raising p lowers the line's others
+            down_terms.append((others, up[others], 0.0))
+        for (iu, cu, ku), (il, cl, kl) in itertools.product(up_terms, down_terms):
+            if len(iu) or len(il):
+                cuts.add(np.concatenate([iu, il]), np.concatenate([cu, cl]), need[p] - ku - kl)
+    optimal, rounds = True, 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None, False, [_timeout_note(deadline)]
-        cons = []
-        if rows:
-            cons = [LinearConstraint(sparse.csr_matrix(np.vstack(rows)), np.array(rhs), np.inf)]
+        cons = [cuts.constraint()] if cuts.rhs else []
         res = milp(weights, integrality=np.ones(n), bounds=Bounds(prim.astype(float), 1.0),
                    constraints=cons, options={"time_limit": remaining, "mip_rel_gap": 0.0})
         if res.x is None:
@@ -244,14 +234,42 @@ def _milp(prim, need, weights, up, down, lines, flat, deadline, tol, shape=None)
         if res.status != 0:
             optimal = False
         x = res.x > 0.5
+        rounds += 1
         if shape is not None:
-            cuts = _separate_flow(x, need, up, down, shape, tol)
+                found = _separate_flow(x, need, up, down, shape, tol)
         else:
-            cuts = _separate(x, need, up, down, lines, flat, tol)
-        if not cuts:
-            return x, optimal, []
-        for coef, level in cuts:
-            add_cut(coef, level)
+            found = _separate(x, need, up, down, lines, flat, tol)
+        if not found:
+            return x, optimal, [f"MILP: {rounds} round(s), {len(cuts.rhs)} cuts."]
+        for coef, level in found:
+            idx = np.flatnonzero(coef)
+            cuts.add(idx, coef[idx], level)
+
+
+class _Cuts:
+    """Covering cuts sum_i coef_i x_i >= level, kept sparse."""
+
+    def __init__(self, n: int, tol: float) -> None:
+        self.n, self.tol = n, tol
+        self.idx: list[np.ndarray] = []
+        self.coef: list[np.ndarray] = []
+        self.rhs: list[float] = []
+
+    def add(self, idx: np.ndarray, coef: np.ndarray, level: float) -> None:
+        if level <= self.tol:
+            return
+        # duplicates of a cell add up; clipping at the level stays valid for binaries
+        merged = np.bincount(idx, weights=coef, minlength=self.n)
+        keep = np.flatnonzero(merged)
+        self.idx.append(keep)
+        self.coef.append(np.minimum(merged[keep], level))
+        self.rhs.append(float(level))
+
+    def constraint(self) -> LinearConstraint:
+        row = np.repeat(np.arange(len(self.idx)), [len(i) for i in self.idx])
+        mat = sparse.csr_array((np.concatenate(self.coef), (row, np.concatenate(self.idx))),
+                               shape=(len(self.idx), self.n))
+        return LinearConstraint(mat, np.array(self.rhs), np.inf)
 
 
 def _timeout_note(deadline: float) -> str:
@@ -263,7 +281,10 @@ def _separate_flow(x, need, up, down, shape, tol):
     cuts = []
     net = Network2D(shape, np.flatnonzero(x), up, down)
     up2d, down2d = up.reshape(shape), down.reshape(shape)
+    x2d = x.reshape(shape)
     for p in np.flatnonzero((need > 0) & x):
+        if _cube_width(divmod(int(p), shape[1]), x2d, up2d, down2d) >= need[p] - tol:
+            continue  # a fully suppressed 2x2 cube already gives the width: no flow needed
         rise = min(up[p], net.shift(p, True)[0])
         fall = min(down[p], net.shift(p, False)[0])
         if rise + fall >= need[p] - tol:
@@ -282,6 +303,28 @@ def _separate_flow(x, need, up, down, shape, tol):
         coef[p] = 0.0
         cuts.append((coef, level))
     return cuts
+
+
+def _cube_width(p, x2d, up2d, down2d) -> float:
+    """Widest interval any fully suppressed 2x2 cube through p gives (a lower bound)."""
+    i, j = p
+    rows = np.flatnonzero(x2d[:, j])
+    cols = np.flatnonzero(x2d[i, :])
+    rows, cols = rows[rows != i], cols[cols != j]
+    if len(rows) == 0 or len(cols) == 0:
+        return 0.0
+    full = x2d[np.ix_(rows, cols)]
+    if not full.any():
+        return 0.0
+    rise = np.minimum.reduce([np.broadcast_to(up2d[i, j], full.shape),
+                              np.broadcast_to(down2d[rows, j][:, None], full.shape),
+                              np.broadcast_to(down2d[i, cols][None, :], full.shape),
+                              up2d[np.ix_(rows, cols)]])
+    fall = np.minimum.reduce([np.broadcast_to(down2d[i, j], full.shape),
+                              np.broadcast_to(up2d[rows, j][:, None], full.shape),
+                              np.broadcast_to(up2d[i, cols][None, :], full.shape),
+                              down2d[np.ix_(rows, cols)]])
+    return float(np.max(np.where(full, rise + fall, 0.0)))
 
 
 def _separate(x, need, up, down, lines, flat, tol):

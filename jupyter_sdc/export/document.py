@@ -46,7 +46,8 @@ def write_outputs_docx(records: list[dict], config: dict, path: Path, *,
     """Write outputs.docx for the included records (``include: false`` ones are left out)."""
     included = included_records(records)
     if not isinstance(config, Mapping):
-        raise TypeError(f"config must be the parsed sdc.toml as a dict, not {type(config).__name__}")
+        raise TypeError("config must be the parsed sdc.toml as a dict, "
+                        f"not {type(config).__name__}")
     if figures is not None and not isinstance(figures, Mapping):
         raise TypeError("figures must map an output uid to its JPEG file")
     labels = assign_labels(included)
@@ -153,7 +154,8 @@ def _model_note(summary: Mapping, rename: Mapping[str, str]) -> str:
     return "; ".join(parts) + "." if parts else "N and residual degrees of freedom not recorded."
 
 
-def table_rows(record: Mapping, rename: Mapping[str, str]) -> tuple[list[list[Cell]], int, list[str]]:
+def table_rows(record: Mapping,
+               rename: Mapping[str, str]) -> tuple[list[list[Cell]], int, list[str]]:
     """The rows of an output's table with unweighted counts beside every statistic.
 
     Frequencies are counts already (one column each); statistics get an ``N (unweighted)``
@@ -173,7 +175,7 @@ def table_rows(record: Mapping, rename: Mapping[str, str]) -> tuple[list[list[Ce
     weighting = "weighted" if weighted else "unweighted"
     mitigation = record.get("mitigation") or {}
     round_base = mitigation.get("round_base")
-    suppressed = _suppressed_mask(record, len(data), len(columns))
+    suppressed = suppressed_mask(record, len(data), len(columns))
     if counts is None or len(counts) != len(data):
         raise ValueError(f"record {record.get('uid')!r} has no counts aligned with its table; "
                          "every statistic needs its unweighted counts")
@@ -271,7 +273,8 @@ def is_weighted(record: Mapping) -> bool:
                 or "weights=" in str(source.get("code") or ""))
 
 
-def _suppressed_mask(record: Mapping, n_rows: int, n_cols: int) -> list[list[bool]]:
+def suppressed_mask(record: Mapping, n_rows: int, n_cols: int) -> list[list[bool]]:
+    """Which cells are hidden: flagged or blank cells of a suppressed record."""
     mitigation = record.get("mitigation") or {}
     mask = [[False] * n_cols for _ in range(n_rows)]
     if not mitigation.get("suppressed"):
@@ -352,7 +355,8 @@ def _checker_summary(doc: DocumentObject, records: Sequence[Mapping], labels: li
     for name, rules in profiles.items():
         values = ", ".join(f"{k} = {v}" for k, v in rules.items() if k != "profile")
         add_note(doc, f"{name}: {values}.", label="Rules applied:")
-    exceptions = [(label, r) for r, label in zip(records, labels, strict=True) if r.get("exception")]
+    exceptions = [(label, r) for r, label in zip(records, labels, strict=True)
+                  if r.get("exception")]
     doc.add_heading("Exceptions requested", 2)
     if not exceptions:
         doc.add_paragraph("No exception is requested: every output passed its checks or was "

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from jupyter_sdc.export.document import format_value, included_records
+from jupyter_sdc.export.document import format_value, included_records, suppressed_mask
 from jupyter_sdc.export.numbering import assign_labels
 from jupyter_sdc.export.template import Cell, add_note, add_table, clean_document
 
@@ -32,7 +32,8 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
     if not isinstance(exported_on, datetime.date):
         raise TypeError("exported_on must be a datetime.date (the day of the request)")
     if not isinstance(config, Mapping):
-        raise TypeError(f"config must be the parsed sdc.toml as a dict, not {type(config).__name__}")
+        raise TypeError("config must be the parsed sdc.toml as a dict, "
+                        f"not {type(config).__name__}")
     included = included_records(records)
     labels = assign_labels(included)
     project = config.get("project") or {}
@@ -76,7 +77,7 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
                      Cell(_status_text(record))])
     if len(rows) == 1:
         rows.append([Cell("none"), Cell("No output is requested."), Cell(""), Cell(""), Cell("")])
-    add_table(doc, rows, alt_text="Outputs requested", widths=[1100, 4700, 1200, 1200, 1200],
+    add_table(doc, rows, alt_text="Outputs requested", widths=[1100, 4200, 1500, 1300, 1300],
               font_half_points=18)
 
     doc.add_heading("Exceptions requested", 1)
@@ -111,25 +112,39 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
 
 
 def output_size(record: Mapping) -> tuple[object, object]:
-    """(N behind the output, smallest cell count): N from the summary, else summed counts."""
+    """(N behind the output, smallest cell count), suppressed cells left out of both.
+
+    N is the summary's ``n``/``nobs`` when given; else the inner cells' counts added up
+    (margins would count each record twice; a row whose counts repeat across its columns,
+    as model parameters do, counts once).
+    """
     summary = record.get("summary") or {}
-    counts = [c for row in record.get("counts") or [] for c in row
-              if isinstance(c, int | float) and not isinstance(c, bool)]
-    smallest = min(counts) if counts else None
-    for key in ("n", "nobs"):
-        if isinstance(summary.get(key), int | float):
-            return summary[key], smallest
-    if not counts:
-        return None, None
+    counts = record.get("counts") or []
     table = record.get("table") or {}
-    margins = ("All", "Total", "all", "total")
-    rows = [not any(str(v) in margins for v in labels) for labels in table.get("index") or []]
-    cols = [not any(str(v) in margins for v in labels) for labels in table.get("columns") or []]
-    if record.get("statistic") in ("frequency", "histogram") and rows and cols:
-        # Margins would count each record twice; the inner cells add up to N.
-        return sum(c for r, row in enumerate(record["counts"]) if rows[r]
-                   for j, c in enumerate(row) if cols[j] and isinstance(c, int | float)), smallest
-    return max(counts), smallest
+    hidden = suppressed_mask(record, len(counts), max((len(r) for r in counts), default=0))
+    margins = {"All", "Total", "all", "total"}
+    index = table.get("index") or [[]] * len(counts)
+    columns = table.get("columns") or [[]] * max((len(r) for r in counts), default=0)
+    repeats = record.get("statistic") not in ("frequency", "histogram") and all(
+        len({str(c) for c in row}) <= 1 for row in counts)
+    total, cells = 0, []
+    for r, row in enumerate(counts):
+        shown = [c for j, c in enumerate(row) if not hidden[r][j] and _is_number(c)]
+        cells += shown
+        if any(str(v) in margins for v in index[r]) if r < len(index) else False:
+            continue
+        inner = [c for j, c in enumerate(row) if not hidden[r][j] and _is_number(c)
+                 and not (j < len(columns) and any(str(v) in margins for v in columns[j]))]
+        total += (inner[0] if inner else 0) if repeats else sum(inner)
+    smallest = min(cells) if cells else None
+    for key in ("n", "nobs"):
+        if _is_number(summary.get(key)):
+            return summary[key], smallest
+    return (total if cells else None), smallest
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _status_text(record: Mapping) -> str:

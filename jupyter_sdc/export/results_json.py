@@ -141,7 +141,7 @@ def _flag(grid: Any, r: int, c: int) -> bool:
 
 def write_tables(folder: Path, record: dict) -> list[dict[str, Any]]:
     """Write ``tables/<uid>.csv`` (and ``tables/<uid>.counts.csv`` when the table holds
-    statistics other than counts); return their ``files[]`` entries."""
+    anything but its counts); return their ``files[]`` entries."""
     if not record.get("table"):
         return []
     name = safe_name(record["uid"])
@@ -152,7 +152,7 @@ def write_tables(folder: Path, record: dict) -> list[dict[str, Any]]:
     (tables / f"{name}.csv").write_text(csv_text(table_rows(record)), encoding="utf-8")
     entries.append({"name": f"tables/{name}.csv", "sdc": sdc})
     counts = record.get("counts")
-    if counts is not None and record.get("statistic") not in ("frequency", None):
+    if counts is not None and counts != record["table"].get("data"):
         path = tables / f"{name}.counts.csv"
         path.write_text(csv_text(table_rows(record, counts)), encoding="utf-8")
         entries.append({"name": f"tables/{name}.counts.csv", "sdc": sdc})

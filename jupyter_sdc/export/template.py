@@ -24,14 +24,14 @@ NOTE_STYLE = "Note"  # small print under a table: symbols, rounding, source; not
 TEXT_WIDTH_TWIPS = 9412  # A4 (21 cm) less two 2.2 cm margins, in twentieths of a point
 
 _NEUTRAL_APP_XML = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
-    ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    "<Application>jupyter_sdc</Application><DocSecurity>0</DocSecurity>"
-    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
-    "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
-    "</Properties>"
-).encode()
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+    b' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>jupyter_sdc</Application><DocSecurity>0</DocSecurity>"
+    b"<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
+    b"<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+    b"</Properties>"
+)
 # Settings that record who edited the file, or ask Word to save a preview picture.
 _SETTINGS_TO_DROP = ("savePreviewPicture", "rsids", "attachedTemplate")
 _clean_bytes: bytes | None = None

@@ -117,7 +117,6 @@ class SDC(Magics, Configurable):
 
     def _check_cell(self, options: CellOptions, body: str) -> None:
         __tracebackhide__ = True  # noqa: F841
-        self.auto.pause()
         key = self.tracker.key_for(body)
         checked = CheckedCell(self.shell, default_session(), options, key, body,
                               self.rule_layer())
@@ -131,7 +130,6 @@ class SDC(Magics, Configurable):
             failed = False
         finally:
             outputs = checked.finish(error=failed)
-            self.auto.resume()
         for output in outputs:
             display.show(output)
 
