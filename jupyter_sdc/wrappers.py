@@ -83,6 +83,8 @@ def crosstab(
         raise ValueError("values and aggfunc go together: give both (e.g. values=df.income, "
                          "aggfunc='mean') or neither for counts")
     value_series = pdx.as_series(values, "values", n) if values is not None else None
+    if value_series is not None:
+        _check_numeric(value_series, "values", aggfunc)
     unit_values = unit if unit is not None else rules.unit
     unit_s = pdx.unit_series(None, unit_values, n) if unit_values is not None else None
     w = _check_weights(weights, n) if weights is not None else None
@@ -130,6 +132,18 @@ def _weighted_crosstab(index: Any, columns: Any, values: pd.Series | None, aggfu
     return num / den
 
 
+def _check_numeric(series: pd.Series, name: str, aggfunc: Any) -> None:
+    from jupyter_sdc.adapters.aggfuncs import statistic_of
+
+    funcs = aggfunc if isinstance(aggfunc, list) else [aggfunc]
+    numeric = [f for f in funcs if statistic_of(f) not in ("frequency", "nunique", "mode")]
+    if numeric and not (pd.api.types.is_numeric_dtype(series)
+                        or pd.api.types.is_bool_dtype(series)):
+        raise TypeError(f"{name} ({series.name or 'values'}) is not numeric ({series.dtype}), "
+                        f"so aggfunc={numeric[0]!r} cannot be computed: convert it with "
+                        "pd.to_numeric or choose another column")
+
+
 _RULE_KW = {"threshold", "nk_n", "nk_k", "p_percent", "dof", "zeros", "missing",
             "class_disclosure", "min_max", "round_base"}
 
@@ -163,6 +177,10 @@ def pivot_table(
     else:
         names = list(values) if isinstance(values, list | tuple) else [values]
     value_map = {name: data[name] for name in names if name in data.columns}
+    if values is not None:
+        for name, series in value_map.items():
+            func = aggfunc.get(name, "mean") if isinstance(aggfunc, dict) else aggfunc
+            _check_numeric(series, f"values column {name!r}", func)
     unit_s = pdx.unit_series(data, unit if unit is not None else rules.unit, len(data))
     suppress_, round_base = _mitigation(session, rules, suppress, round)
     if not row_keys:

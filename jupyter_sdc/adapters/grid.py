@@ -125,8 +125,8 @@ class Grid:
     ) -> CellEvidence:
         """Evidence for every cell of a result with ``index`` rows and ``specs`` columns."""
         row_pos, row_margin = self.rows.locate(index, margins_name)
-        col_labels = pd.MultiIndex.from_tuples([s.labels for s in specs]) if self.cols.names \
-            else pd.Index([0] * len(specs))
+        col_labels = pd.MultiIndex.from_tuples([s.labels for s in specs]) \
+            if self.cols.names and specs else pd.Index([0] * len(specs))
         if self.cols.names and len(self.cols.names) == 1:
             col_labels = pd.Index([s.labels[0] for s in specs])
         col_pos, col_margin = self.cols.locate(col_labels, margins_name)

@@ -12,6 +12,7 @@ from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.judge import judge
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
+from jupyter_sdc.core.status import Status
 
 
 def assess(
@@ -32,6 +33,11 @@ def assess(
     if evidence.shape != table.shape:
         raise ValueError(f"evidence shape {evidence.shape} does not match table {table.shape}")
     judgement = judge(evidence, rules)
+    if table.size == 0:
+        # nothing to judge is not a pass
+        judgement.checks["custom"] = Status.REVIEW
+        judgement.reasons.append("The result is empty: there is nothing to check; say why it "
+                                 "is part of the release or leave it out.")
     done = mitigation.apply(table, evidence, judgement, suppress=suppress, round_base=round_base)
     mitigation.mitigated_checks(judgement, done.suppressed, bool(round_base))
 

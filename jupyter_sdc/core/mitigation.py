@@ -41,17 +41,19 @@ def _recompute_margins(values: np.ndarray, ev: CellEvidence, hidden: np.ndarray)
         return []
     stat = ev.statistic_grid
     interior = ~ev.margin
-    row_margin = ev.margin.all(axis=0)  # a whole row of margins (the "All" row)
-    col_margin = ev.margin.all(axis=1)  # a whole column of margins
+    all_row = ev.margin.all(axis=1)  # rows made only of margins (the "All" row)
+    all_col = ev.margin.all(axis=0)  # columns made only of margins (the "All" column)
     shown = interior & ~hidden
     total = ev.total if ev.total is not None else None
     for i, j in zip(*np.nonzero(ev.margin), strict=True):
-        rows = ~row_margin if row_margin[i] else (np.arange(values.shape[0]) == i)
-        cols = ~col_margin if col_margin[j] else (np.arange(values.shape[1]) == j)
+        rows = ~all_row if all_row[i] else (np.arange(values.shape[0]) == i)
+        cols = ~all_col if all_col[j] else (np.arange(values.shape[1]) == j)
         block = np.ix_(rows, cols)
         cells = shown[block]
         kind = stat[i, j]
-        if kind in ADDITIVE and kind != "percentage":
+        if not cells.any():
+            values[i, j] = np.nan
+        elif kind in ADDITIVE and kind != "percentage":
             values[i, j] = np.nansum(np.where(cells, values[block], 0.0))
         elif kind == "mean" and total is not None:
             n = np.where(cells, ev.count[block], 0).sum()
@@ -79,15 +81,15 @@ def apply(
     if suppress:
         mask = failing_mask(judgement)
         if mask is not None and mask.any():
-            hidden = mask & ~(ev.margin if ev.margin is not None else False)
+            margin = ev.margin if ev.margin is not None else np.zeros(ev.shape, dtype=bool)
+            hidden = mask
+            notes.append(f"{int((mask & ~margin).sum())} cells suppressed (primary "
+                         f"suppression), shown as '{SUPPRESSED_SYMBOL}'.")
+            notes += _recompute_margins(values, ev, hidden & ~margin)
             values[hidden] = np.nan
-            notes.append(f"{int(hidden.sum())} cells suppressed (primary suppression), "
-                         f"shown as '{SUPPRESSED_SYMBOL}'.")
-            notes += _recompute_margins(values, ev, hidden)
-            margin_hit = mask & (ev.margin if ev.margin is not None else False)
-            if margin_hit.any():
-                notes.append("Some margins are themselves disclosive; they were recomputed "
-                             "from the published cells.")
+            if (mask & margin).any():
+                notes.append(f"{int((mask & margin).sum())} margins are disclosive themselves "
+                             "and were suppressed too.")
             info["suppressed"] = True
             info["cells"] = int(hidden.sum())
     if round_base:

@@ -1,0 +1,235 @@
+"""Evidence for fitted statsmodels results: coefficient table, dof and counts per parameter.
+
+Everything is read from the design matrix the model already holds (``model.exog``): no refit
+and no second design-matrix build, so the check costs a few vectorised column passes.
+
+A parameter's count is the number of observations behind it: for a level of a categorical
+regressor (a formula column such as ``C(region)[T.North]``, or a 0/1 dummy column in the array
+API) the observations in that level (nonzero entries of its column); for the intercept and
+continuous regressors all observations used. ACRO 1.0.2 checks only the residual degrees of
+freedom; the per-level threshold and the binary-outcome check below are our additions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jupyter_sdc.adapters.pandas import as_series
+from jupyter_sdc.core.assess import assess
+from jupyter_sdc.core.evidence import CellEvidence
+from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.rules import RuleValues
+from jupyter_sdc.core.status import Status
+
+
+@dataclass
+class ColumnCounts:
+    """Per design-matrix column: observations (or units) behind it, and whether it is a level."""
+
+    count: np.ndarray
+    level: np.ndarray
+    positive: np.ndarray | None = None   # binary outcome = 1 among the column's observations
+
+
+def coefficient_table(results: Any) -> pd.DataFrame:
+    """The coefficient table of ``results.summary()`` as a DataFrame, one row per parameter."""
+    params = results.params
+    if np.ndim(params) != 1:
+        raise TypeError(
+            f"{type(results.model).__name__} has one set of parameters per equation; "
+            "jupyter_sdc checks single-equation models only: register this output with "
+            "custom_output and explain it"
+        )
+    names = list(params.index) if isinstance(params, pd.Series) else list(results.model.exog_names)
+    z = "t" if getattr(results, "use_t", True) else "z"
+
+    def column(attr: str) -> np.ndarray:
+        try:
+            return np.asarray(getattr(results, attr), dtype=float).reshape(-1)
+        except (AttributeError, ValueError, np.linalg.LinAlgError):
+            return np.full(len(names), np.nan)
+
+    try:
+        ci = np.asarray(results.conf_int(), dtype=float).reshape(len(names), 2)
+    except (AttributeError, ValueError, np.linalg.LinAlgError):
+        ci = np.full((len(names), 2), np.nan)
+    table = pd.DataFrame(
+        {"coef": column("params"), "std err": column("bse"), z: column("tvalues"),
+         f"P>|{z}|": column("pvalues"), "[0.025": ci[:, 0], "0.975]": ci[:, 1]},
+        index=pd.Index([str(n) for n in names], name="parameter"),
+    )
+    return table
+
+
+def _binary_outcome(model: Any) -> np.ndarray | None:
+    """The 0/1 outcome of a logit/probit (or binomial GLM), else None."""
+    name = type(model).__name__
+    family = type(getattr(model, "family", None)).__name__
+    if name not in ("Logit", "Probit") and not (name == "GLM" and family == "Binomial"):
+        return None
+    y = np.asarray(model.endog)
+    if y.ndim != 1 or not np.isin(y, (0.0, 1.0)).all():
+        return None
+    return y == 1
+
+
+def column_counts(exog: np.ndarray, names: list[str], units: np.ndarray | None = None,
+                  outcome: np.ndarray | None = None) -> ColumnCounts:
+    """Vectorised passes over the design matrix, one column at a time (no copy of ``exog``)."""
+    n, k = exog.shape
+    nonzero = np.zeros(k, dtype=np.int64)
+    level = np.zeros(k, dtype=bool)
+    positive = np.zeros(k, dtype=np.int64) if outcome is not None else None
+    for j in range(k):
+        column = exog[:, j]
+        mask = column != 0
+        nonzero[j] = np.count_nonzero(mask)
+        # a categorical level: named so by the formula engine, or a non-constant 0/1 column
+        level[j] = "[" in names[j] or (
+            nonzero[j] < n and np.count_nonzero(column == 1) == nonzero[j]
+        )
+        if not level[j]:
+            continue
+        if units is not None:
+            seen = np.zeros(int(units.max(initial=-1)) + 1, dtype=bool)
+            seen[units[mask]] = True
+            nonzero[j] = np.count_nonzero(seen)
+        if positive is not None:
+            positive[j] = np.count_nonzero(mask & outcome) if units is None else \
+                len(np.unique(units[mask & outcome]))
+    total = n if units is None else len(np.unique(units))
+    count = np.where(level, nonzero, total)
+    if positive is not None:
+        everyone = np.count_nonzero(outcome) if units is None else len(np.unique(units[outcome]))
+        positive = np.where(level, positive, everyone)
+    return ColumnCounts(count=count, level=level, positive=positive)
+
+
+def used_units(results: Any, unit: Any, data: pd.DataFrame | None) -> np.ndarray:
+    """Unit codes aligned with the rows the model used (after subset and missing-row drops)."""
+    model = results.model
+    n = int(np.asarray(model.exog).shape[0])
+    if isinstance(unit, str):
+        frame = data if data is not None else getattr(model.data, "frame", None)
+        if frame is None:
+            raise ValueError(f"unit={unit!r} names a column, but this model has no data frame: "
+                             f"pass the column itself, e.g. unit=df[{unit!r}]")
+        if unit not in frame.columns:
+            raise KeyError(f"unit column {unit!r} is not in the data; set unit= to the column "
+                           "that identifies a person or firm")
+        series = frame[unit]
+    else:
+        series = as_series(unit, "unit")
+    row_labels = getattr(model.data, "row_labels", None)
+    missing_idx = getattr(model.data, "missing_row_idx", None)
+    dropped = np.asarray([] if missing_idx is None else missing_idx, dtype=np.int64)
+    if row_labels is not None and isinstance(unit, str | pd.Series) and series.index.is_unique \
+            and series.index.isin(row_labels).sum() == len(row_labels):
+        series = series.loc[row_labels]
+    elif len(series) == n + len(dropped) and len(dropped):
+        series = series.iloc[np.setdiff1d(np.arange(len(series)), dropped)]
+    if len(series) != n:
+        raise ValueError(f"unit has {len(series)} values but the model used {n} observations: "
+                         "pass the unit column of the data the model was fitted on")
+    codes, _ = pd.factorize(series, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise ValueError("unit has missing values: every observation needs a unit identifier")
+    return codes.astype(np.int64)
+
+
+def _model_summary(results: Any, formula: str | None, n: int, units: bool) -> dict[str, Any]:
+    model = results.model
+    info: dict[str, Any] = {
+        "n": n,
+        "nobs": int(np.asarray(model.exog).shape[0]),
+        "df_resid": float(results.df_resid),
+        "df_model": float(results.df_model),
+        "model": type(model).__name__,
+        "formula": formula or getattr(model, "formula", None),
+        "dependent": getattr(model, "endog_names", None),
+    }
+    family = getattr(model, "family", None)
+    if family is not None:
+        info["family"] = type(family).__name__
+    if units:
+        info["n_units"] = n
+    return info
+
+
+def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame | None = None,
+                formula: str | None = None, unit: Any = None,
+                source: dict[str, Any] | None = None, **fields: Any) -> Output:
+    """The record of a fitted statsmodels model (OLS, WLS, GLM, Logit, Probit, Poisson…)."""
+    model = getattr(results, "model", None)
+    if model is None or not hasattr(results, "params") or not hasattr(model, "exog"):
+        raise TypeError("check_model needs a fitted statsmodels results object (what "
+                        f"model.fit() returns), got {type(results).__name__}")
+    table = coefficient_table(results)
+    exog = np.asarray(model.exog)
+    names = [str(x) for x in model.exog_names]
+    units = used_units(results, unit, data) if unit is not None else None
+    outcome = _binary_outcome(model) if rules.class_disclosure else None
+    counted = column_counts(exog, names, units, outcome)
+    by_name = dict(zip(names, counted.count, strict=True))
+    total = int(exog.shape[0]) if units is None else int(len(np.unique(units)))
+    counts = np.array([by_name.get(p, total) for p in table.index], dtype=np.int64)
+    unit_label = "units" if units is not None else "observations"
+    shape = table.shape
+    evidence = CellEvidence(
+        statistic=["model"] * shape[1],
+        count=np.repeat(counts[:, None], shape[1], axis=1),
+        dof=np.full(shape, float(results.df_resid)),
+        unit_label=unit_label,
+    )
+    output = assess(table, evidence, rules, uid=uid, kind="model", statistic="model",
+                    summary=_model_summary(results, formula, total, units is not None),
+                    source=source, **fields)
+    _name_small_parameters(output, counts, rules.threshold, unit_label)
+    if counted.positive is not None:
+        by_pos = dict(zip(names, counted.positive, strict=True))
+        positive = np.array([by_pos.get(p, np.nan) for p in table.index], dtype=float)
+        _outcome_check(output, counts, positive, rules.threshold, unit_label)
+    return output
+
+
+def _name_small_parameters(output: Output, counts: np.ndarray, threshold: int,
+                           unit: str) -> None:
+    """Say which parameters are thin, rather than how many table cells (6 per parameter)."""
+    flag = output.flags.get("threshold")
+    if flag is None or not flag.to_numpy().any():
+        return
+    rows = flag.to_numpy().any(axis=1)
+    listed = ", ".join(f"{name} ({int(c)})" for name, c, r in
+                       zip(output.table.index, counts, rows, strict=True) if r)
+    output.reasons = [r for r in output.reasons if not r.endswith("(threshold).")]
+    output.reasons.insert(0, f"{int(rows.sum())} parameter(s) rest on fewer than {threshold} "
+                             f"{unit}: {listed} (threshold).")
+
+
+def _outcome_check(output: Output, counts: np.ndarray, positive: np.ndarray, threshold: int,
+                   unit: str) -> None:
+    """Binary outcome: a level where fewer than N have one of the outcomes is for review.
+
+    Every member with the same outcome (complete separation) discloses that outcome for the
+    whole group; a handful with the other outcome is nearly as revealing.
+    """
+    negative = counts - positive
+    small = (counts > 0) & (np.minimum(positive, negative) < threshold)
+    output.flags["class_disclosure"] = pd.DataFrame(
+        np.repeat(small[:, None], output.table.shape[1], axis=1),
+        index=output.table.index, columns=output.table.columns,
+    )
+    if not small.any():
+        output.checks["class_disclosure"] = Status.PASS
+        return
+    output.checks["class_disclosure"] = Status.REVIEW
+    listed = ", ".join(f"{name} ({int(p)} with outcome 1, {int(q)} with 0)" for name, p, q, s in
+                       zip(output.table.index, positive, negative, small, strict=True) if s)
+    output.reasons.append(
+        f"Fewer than {threshold} {unit} have one of the two outcomes behind {listed}: the "
+        "model can disclose the outcome of a small group; please review (class_disclosure)."
+    )
