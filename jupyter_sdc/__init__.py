@@ -16,6 +16,31 @@ from jupyter_sdc.core.rules import RuleValues, available_profiles, load_profile
 from jupyter_sdc.core.session import WRAPPERS, Session
 from jupyter_sdc.core.status import Status
 
+def load_ipython_extension(ip: Any) -> None:
+    """``%load_ext jupyter_sdc``: register the magics (nothing happens at import)."""
+    from jupyter_sdc.ipython import load_ipython_extension as load
+
+    load(ip)
+
+
+def unload_ipython_extension(ip: Any) -> None:
+    from jupyter_sdc.ipython import unload_ipython_extension as unload
+
+    unload(ip)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    from jupyter_sdc.server import _jupyter_labextension_paths as paths
+
+    return paths()
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    from jupyter_sdc.server import _jupyter_server_extension_points as points
+
+    return points()
+
+
 __all__ = ["MIME_TYPE", "Output", "RuleValues", "Session", "Status", "__version__",
            "available_profiles", "load_profile", "session", "set_session", *WRAPPERS]
 

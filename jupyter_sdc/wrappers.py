@@ -85,8 +85,15 @@ def crosstab(
     value_series = pdx.as_series(values, "values", n) if values is not None else None
     if value_series is not None:
         _check_numeric(value_series, "values", aggfunc)
-    unit_values = unit if unit is not None else rules.unit
-    unit_s = pdx.unit_series(None, unit_values, n) if unit_values is not None else None
+    review = []
+    if unit is None and isinstance(rules.unit, str):
+        # the project counts units, but crosstab gets bare columns: count records, say so
+        review.append(f"The project counts units ({rules.unit}) but crosstab was given columns "
+                      f"without their data frame, so records were counted: pass "
+                      f"unit=df[{rules.unit!r}] to count units.")
+        unit_s = None
+    else:
+        unit_s = pdx.unit_series(None, unit, n) if unit is not None else None
     w = _check_weights(weights, n) if weights is not None else None
     kwargs = dict(rownames=rownames, colnames=colnames, margins=margins,
                   margins_name=margins_name, dropna=dropna, normalize=normalize)
@@ -109,7 +116,7 @@ def crosstab(
         aggfunc=aggfunc if aggfunc is not None else "count", rules=rules, uid=session.new_uid(),
         margins=margins, margins_name=margins_name, normalize=normalize, weights=w,
         unit=unit_s, structural_zeros=structural_zeros, suppress=suppress_,
-        round_base=round_base, source={"call": "crosstab"},
+        round_base=round_base, source={"call": "crosstab"}, review=review,
     )
     _register(session, output, fields)
     return _published(output, result)

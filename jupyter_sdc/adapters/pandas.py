@@ -112,6 +112,7 @@ def tabulate(
     suppress: bool = False,
     round_base: int | None = None,
     source: dict[str, Any] | None = None,
+    review: list[str] | None = None,
     **fields: Any,
 ) -> Output:
     """Evidence for a tabulation result, judged into a record."""
@@ -146,7 +147,7 @@ def tabulate(
         summary["weighted"] = True
         evidence.notes.append("Estimates are weighted; the counts beside them are unweighted.")
     return assess(table, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
-                  summary=summary, source=source, **fields)
+                  summary=summary, source=source, review=review, **fields)
 
 
 def _structural(declared: Any, table: pd.DataFrame) -> np.ndarray | None:

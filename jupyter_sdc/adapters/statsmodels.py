@@ -32,7 +32,8 @@ class ColumnCounts:
 
     count: np.ndarray
     level: np.ndarray
-    positive: np.ndarray | None = None   # binary outcome = 1 among the column's observations
+    positive: np.ndarray | None = None   # binary outcome: observations (units) with 1
+    negative: np.ndarray | None = None   # ... and with 0 (a unit can have both)
 
 
 def coefficient_table(results: Any) -> pd.DataFrame:
@@ -77,36 +78,48 @@ def _binary_outcome(model: Any) -> np.ndarray | None:
     return y == 1
 
 
+def _distinct(units: np.ndarray, mask: np.ndarray, seen: np.ndarray) -> int:
+    seen[:] = False
+    seen[units[mask]] = True
+    return int(np.count_nonzero(seen))
+
+
 def column_counts(exog: np.ndarray, names: list[str], units: np.ndarray | None = None,
                   outcome: np.ndarray | None = None) -> ColumnCounts:
     """Vectorised passes over the design matrix, one column at a time (no copy of ``exog``)."""
     n, k = exog.shape
-    nonzero = np.zeros(k, dtype=np.int64)
+    count = np.zeros(k, dtype=np.int64)
     level = np.zeros(k, dtype=bool)
-    positive = np.zeros(k, dtype=np.int64) if outcome is not None else None
+    binary = outcome is not None
+    positive = np.zeros(k, dtype=np.int64) if binary else None
+    negative = np.zeros(k, dtype=np.int64) if binary else None
+    seen = np.zeros(int(units.max(initial=-1)) + 1 if units is not None else 0, dtype=bool)
+    everyone = np.ones(n, dtype=bool)
+
+    def tally(mask: np.ndarray) -> int:
+        return int(np.count_nonzero(mask)) if units is None else _distinct(units, mask, seen)
+
+    overall = [tally(everyone)]
+    if binary:
+        overall += [tally(outcome), tally(~outcome)]
     for j in range(k):
         column = exog[:, j]
         mask = column != 0
-        nonzero[j] = np.count_nonzero(mask)
+        nonzero = np.count_nonzero(mask)
         # a categorical level: named so by the formula engine, or a non-constant 0/1 column
         level[j] = "[" in names[j] or (
-            nonzero[j] < n and np.count_nonzero(column == 1) == nonzero[j]
+            nonzero < n and np.count_nonzero(column == 1) == nonzero
         )
         if not level[j]:
+            count[j] = overall[0]
+            if binary:
+                positive[j], negative[j] = overall[1], overall[2]
             continue
-        if units is not None:
-            seen = np.zeros(int(units.max(initial=-1)) + 1, dtype=bool)
-            seen[units[mask]] = True
-            nonzero[j] = np.count_nonzero(seen)
-        if positive is not None:
-            positive[j] = np.count_nonzero(mask & outcome) if units is None else \
-                len(np.unique(units[mask & outcome]))
-    total = n if units is None else len(np.unique(units))
-    count = np.where(level, nonzero, total)
-    if positive is not None:
-        everyone = np.count_nonzero(outcome) if units is None else len(np.unique(units[outcome]))
-        positive = np.where(level, positive, everyone)
-    return ColumnCounts(count=count, level=level, positive=positive)
+        count[j] = nonzero if units is None else tally(mask)
+        if binary:
+            positive[j] = tally(mask & outcome)
+            negative[j] = tally(mask & ~outcome)
+    return ColumnCounts(count=count, level=level, positive=positive, negative=negative)
 
 
 def used_units(results: Any, unit: Any, data: pd.DataFrame | None) -> np.ndarray:
@@ -141,7 +154,7 @@ def used_units(results: Any, unit: Any, data: pd.DataFrame | None) -> np.ndarray
     return codes.astype(np.int64)
 
 
-def _model_summary(results: Any, formula: str | None, n: int, units: bool) -> dict[str, Any]:
+def _model_summary(results: Any, formula: str | None, n: int, unit: Any) -> dict[str, Any]:
     model = results.model
     info: dict[str, Any] = {
         "n": n,
@@ -155,8 +168,8 @@ def _model_summary(results: Any, formula: str | None, n: int, units: bool) -> di
     family = getattr(model, "family", None)
     if family is not None:
         info["family"] = type(family).__name__
-    if units:
-        info["n_units"] = n
+    if unit is not None:
+        info["unit"] = unit if isinstance(unit, str) else getattr(unit, "name", None) or "unit"
     return info
 
 
@@ -186,13 +199,15 @@ def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame
         unit_label=unit_label,
     )
     output = assess(table, evidence, rules, uid=uid, kind="model", statistic="model",
-                    summary=_model_summary(results, formula, total, units is not None),
+                    summary=_model_summary(results, formula, total, unit),
                     source=source, **fields)
     _name_small_parameters(output, counts, rules.threshold, unit_label)
-    if counted.positive is not None:
+    if counted.positive is not None and counted.negative is not None:
         by_pos = dict(zip(names, counted.positive, strict=True))
+        by_neg = dict(zip(names, counted.negative, strict=True))
         positive = np.array([by_pos.get(p, np.nan) for p in table.index], dtype=float)
-        _outcome_check(output, counts, positive, rules.threshold, unit_label)
+        negative = np.array([by_neg.get(p, np.nan) for p in table.index], dtype=float)
+        _outcome_check(output, positive, negative, rules.threshold, unit_label)
     return output
 
 
@@ -210,15 +225,14 @@ def _name_small_parameters(output: Output, counts: np.ndarray, threshold: int,
                              f"{unit}: {listed} (threshold).")
 
 
-def _outcome_check(output: Output, counts: np.ndarray, positive: np.ndarray, threshold: int,
+def _outcome_check(output: Output, positive: np.ndarray, negative: np.ndarray, threshold: int,
                    unit: str) -> None:
     """Binary outcome: a level where fewer than N have one of the outcomes is for review.
 
     Every member with the same outcome (complete separation) discloses that outcome for the
     whole group; a handful with the other outcome is nearly as revealing.
     """
-    negative = counts - positive
-    small = (counts > 0) & (np.minimum(positive, negative) < threshold)
+    small = (positive + negative > 0) & (np.minimum(positive, negative) < threshold)
     output.flags["class_disclosure"] = pd.DataFrame(
         np.repeat(small[:, None], output.table.shape[1], axis=1),
         index=output.table.index, columns=output.table.columns,

@@ -27,9 +27,13 @@ def assess(
     round_base: int | None = None,
     summary: dict[str, Any] | None = None,
     source: dict[str, Any] | None = None,
+    review: list[str] | None = None,
     **fields: Any,
 ) -> Output:
-    """Judge ``table`` on ``evidence`` under ``rules``; the record holds the mitigated table."""
+    """Judge ``table`` on ``evidence`` under ``rules``; the record holds the mitigated table.
+
+    ``review`` lists reasons why the check is incomplete; each makes the output ``review``.
+    """
     if evidence.shape != table.shape:
         raise ValueError(f"evidence shape {evidence.shape} does not match table {table.shape}")
     judgement = judge(evidence, rules)
@@ -38,6 +42,10 @@ def assess(
         judgement.checks["custom"] = Status.REVIEW
         judgement.reasons.append("The result is empty: there is nothing to check; say why it "
                                  "is part of the release or leave it out.")
+    if review:
+        # something could not be checked as asked: a checker must look (fail closed)
+        judgement.checks["custom"] = Status.REVIEW
+        judgement.reasons.extend(review)
     done = mitigation.apply(table, evidence, judgement, suppress=suppress, round_base=round_base)
     mitigation.mitigated_checks(judgement, done.suppressed, bool(round_base))
 

@@ -1,0 +1,216 @@
+"""Evidence for figures: histogram bin counts, and figures we cannot trace (always review).
+
+Matplotlib is imported only when a figure is rendered, and the backend is never chosen here:
+the notebook (or the test) decides it.
+
+Histograms count every record, the ones equal to the maximum included (they fall in the last,
+closed bin, as in ``numpy.histogram``; ACRO 1.0.2 drops them). Empty bins are judged by the
+zeros rule as configured. When the bin edges come from the data (``bins`` a number and no
+``range``), the outer edges publish the smallest and largest values: that is judged by the
+``min_max`` rule.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jupyter_sdc.adapters.pandas import as_series
+from jupyter_sdc.core.assess import assess
+from jupyter_sdc.core.evidence import CellEvidence, group_stats
+from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.rules import RuleValues
+from jupyter_sdc.core.status import Status
+
+PNG_DPI = 100
+
+
+def figure_png(fig: Any, dpi: int = PNG_DPI) -> str:
+    """The figure as a base64 PNG, without the software tag in its metadata."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _edge_labels(edges: np.ndarray) -> list[str]:
+    """"[10, 20)" ... "[90, 100]" with just enough digits to tell the edges apart."""
+    for digits in range(4, 18):
+        text = [f"{e:.{digits}g}" for e in edges]
+        if len(set(text)) == len(text):
+            break
+    last = len(edges) - 2
+    return [f"[{text[i]}, {text[i + 1]}{']' if i == last else ')'}" for i in range(last + 1)]
+
+
+def _numeric(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        raise TypeError(f"histogram values {values.name!r} are not numeric ({values.dtype}): "
+                        "a histogram needs numbers; tabulate categories with crosstab")
+    array = values.to_numpy(dtype=float, na_value=np.nan)
+    infinite = int(np.isinf(array).sum())
+    if infinite:
+        raise ValueError(f"histogram values {values.name!r} have {infinite} infinite values: "
+                         "drop or replace them first")
+    return array
+
+
+def histogram_edges(values: np.ndarray, bins: Any, range: tuple[float, float] | None
+                    ) -> np.ndarray:
+    """Bin edges as ``numpy.histogram`` (and so matplotlib) computes them."""
+    finite = values[~np.isnan(values)]
+    try:
+        return np.histogram_bin_edges(finite, bins=bins, range=range)
+    except ValueError as err:
+        raise ValueError(f"bins={bins!r}, range={range!r}: {err}") from err
+
+
+def bin_ids(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The bin of each value (-1: missing or outside the edges); the last bin is closed."""
+    ids = np.full(len(values), -1, dtype=np.int64)
+    inside = (values >= edges[0]) & (values <= edges[-1])  # False for NaN
+    found = np.searchsorted(edges, values[inside], side="right") - 1
+    ids[inside] = np.minimum(found, len(edges) - 2)  # the maximum belongs to the last bin
+    return ids
+
+
+def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] | None = None,
+               rules: RuleValues, uid: str, unit: Any = None,
+               source: dict[str, Any] | None = None, figure: Any = None,
+               **fields: Any) -> Output:
+    """The record of a histogram of ``values``: one row per bin, the count in each."""
+    values = as_series(values, "values")
+    array = _numeric(values)
+    edges = histogram_edges(array, bins, range)
+    n_bins = len(edges) - 1
+    ids = bin_ids(array, edges)
+    rows = np.bincount(ids[ids >= 0], minlength=n_bins)
+    units = None
+    if unit is not None:
+        unit_s = as_series(unit, "unit", len(values))
+        codes, _ = pd.factorize(unit_s, use_na_sentinel=True)
+        if (codes < 0).any():
+            raise ValueError("unit has missing values: every record needs a unit identifier")
+        units = codes.astype(np.int64)
+    count = rows if units is None else group_stats(ids, n_bins, units=units).count
+    unit_label = "units" if units is not None else "records"
+    notes = []
+    missing = int(np.isnan(array).sum())
+    if missing:
+        notes.append(f"{missing} missing values are not in the histogram.")
+    outside = int(((ids < 0) & ~np.isnan(array)).sum())
+    if outside:
+        notes.append(f"{outside} values outside the range {edges[0]:g} to {edges[-1]:g} are "
+                     "not in the histogram.")
+    table = pd.DataFrame({"count": rows},
+                         index=pd.Index(_edge_labels(edges), name=values.name))
+    evidence = CellEvidence(statistic=["histogram"], count=count[:, None].astype(np.int64),
+                            rows=rows[:, None], unit_label=unit_label, notes=notes)
+    shown = ids >= 0
+    summary = {"n": int(count.sum()) if units is None else int(len(np.unique(units[shown]))),
+               "bins": n_bins, "edges": [float(e) for e in edges], "missing": missing,
+               "outside": outside}
+    output = assess(table, evidence, rules, uid=uid, kind="figure", statistic="histogram",
+                    summary=summary, source=source, **fields)
+    if range is None and np.ndim(bins) == 0 and shown.any():
+        _extreme_edges(output, array, edges, units, rules, unit_label)
+    if figure is not None:
+        output.figure = {"png": figure_png(figure)}
+    return output
+
+
+def _extreme_edges(output: Output, array: np.ndarray, edges: np.ndarray,
+                   units: np.ndarray | None, rules: RuleValues, unit: str) -> None:
+    """Edges computed from the data are its minimum and maximum: a published extreme."""
+    flag = np.zeros(output.table.shape, dtype=bool)
+    holders = []
+    for row, value in ((0, edges[0]), (-1, edges[-1])):
+        at = array == value
+        held = int(at.sum()) if units is None else int(len(np.unique(units[at])))
+        holders.append(held)
+        flag[row, 0] |= held < rules.threshold
+    output.flags["min_max"] = pd.DataFrame(flag, index=output.table.index,
+                                           columns=output.table.columns)
+    if not flag.any():
+        output.checks["min_max"] = Status.PASS
+        return
+    output.checks["min_max"] = Status(rules.min_max)
+    output.reasons.append(
+        f"The outer bin edges are the smallest and largest values, held by {holders[0]} and "
+        f"{holders[1]} {unit}: fewer than {rules.threshold} shows a single {unit[:-1]}'s value "
+        "(min_max); give range= or rounded bin edges instead."
+    )
+
+
+# -- figures the magic captures -------------------------------------------------------------
+def _bar_containers_of(ax: Any) -> list[Any]:
+    from matplotlib.container import BarContainer
+
+    return [c for c in ax.containers if isinstance(c, BarContainer)]
+
+
+def _bar_containers(fig: Any) -> list[Any]:
+    return [c for ax in fig.axes for c in _bar_containers_of(ax)]
+
+
+def _edges_from_bars(bars: Any) -> np.ndarray:
+    lefts = np.array([p.get_x() for p in bars.patches], dtype=float)
+    widths = np.array([p.get_width() for p in bars.patches], dtype=float)
+    order = np.argsort(lefts)
+    lefts, widths = lefts[order], widths[order]
+    return np.append(lefts, lefts[-1] + widths[-1])
+
+
+def check_figure(fig: Any, *, rules: RuleValues, uid: str, values: Any = None,
+                 unit: Any = None, source: dict[str, Any] | None = None,
+                 **fields: Any) -> Output:
+    """A matplotlib figure: a traced histogram gets its counts; anything else is ``review``.
+
+    ``values`` are the data behind a histogram when the caller (the magic) knows them; the
+    bin edges are read from the figure's bars. Without them, or for any other figure, we
+    cannot tell how many records stand behind what is drawn, so a checker must review it.
+    """
+    bars = _bar_containers(fig)
+    if values is not None and len(bars) == 1 and len(bars[0].patches) > 0:
+        array = as_series(values, "values")
+        edges = _edges_from_bars(bars[0])
+        finite = array.to_numpy(dtype=float, na_value=np.nan)
+        top = np.nanmax(finite) if np.isfinite(finite).any() else edges[-1]
+        if np.isclose(edges[-1], top, rtol=1e-12, atol=0) and top > edges[-1]:
+            edges[-1] = top  # the bar's right edge lost the last digit in float arithmetic
+        output = check_hist(array, edges, rules=rules, uid=uid, unit=unit, source=source,
+                            figure=fig, **fields)
+        heights = np.array([p.get_height() for p in bars[0].patches], dtype=float)
+        if heights.shape != output.table["count"].shape or not np.allclose(
+                np.sort(heights), np.sort(output.table["count"].to_numpy(dtype=float))):
+            output.checks["custom"] = Status.REVIEW
+            output.reasons.append("The bars do not show the unweighted counts of these values "
+                                  "(density, weights or cumulative?); the counts beside them "
+                                  "are the records per bin: please review.")
+        return output
+    return untraced_figure(fig, rules=rules, uid=uid, source=source, **fields)
+
+
+def untraced_figure(fig: Any, *, rules: RuleValues, uid: str,
+                    source: dict[str, Any] | None = None, **fields: Any) -> Output:
+    """A figure whose records we cannot count: described per axes, and always ``review``."""
+    rows = []
+    for ax in fig.axes:
+        rows.append({
+            "title": ax.get_title(), "x": ax.get_xlabel(), "y": ax.get_ylabel(),
+            "bars": sum(len(c.patches) for c in _bar_containers_of(ax)),
+            "lines": len(ax.lines), "collections": len(ax.collections),
+        })
+    table = pd.DataFrame(rows, index=pd.Index([f"axes {i + 1}" for i in range(len(rows))],
+                                              name="axes"),
+                         columns=["title", "x", "y", "bars", "lines", "collections"])
+    counts = pd.DataFrame(pd.NA, index=table.index, columns=table.columns)
+    reason = ("jupyter_sdc cannot trace the records behind this figure, so it cannot count "
+              "them: add the unweighted counts behind every bar, point or line, explain the "
+              "figure, and a checker will review it.")
+    return Output(uid=uid, kind="figure", statistic="custom", table=table, counts=counts,
+                  checks={"custom": Status.REVIEW}, reasons=[reason], rules=rules.to_dict(),
+                  figure={"png": figure_png(fig)}, source=dict(source or {}), **fields)
