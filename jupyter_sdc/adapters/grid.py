@@ -88,22 +88,28 @@ class Grid:
         self.rows = _Axis(row_keys, n_records)
         self.cols = _Axis(col_keys, n_records)
         self.units = units
-        valid = (self.rows.ids >= 0) & (self.cols.ids >= 0)
-        self._ids = {
-            "cell": np.where(valid, self.rows.ids * self.cols.size + self.cols.ids, -1),
-            "row": np.where(valid, self.rows.ids, -1),
-            "col": np.where(valid, self.cols.ids, -1),
-            "all": np.where(valid, 0, -1),
-        }
+        self._valid: np.ndarray | None = None
+        self._id_cache: dict[str, np.ndarray] = {}
         self._sizes = {"cell": self.rows.size * self.cols.size, "row": self.rows.size,
                        "col": self.cols.size, "all": 1}
         self._cache: dict[tuple, GroupStats] = {}
+
+    def _ids(self, variant: str) -> np.ndarray:
+        """Group id per record for one layout (-1: a key is missing)."""
+        if variant not in self._id_cache:
+            if self._valid is None:
+                self._valid = (self.rows.ids >= 0) & (self.cols.ids >= 0)
+            ids = {"cell": lambda: self.rows.ids * self.cols.size + self.cols.ids,
+                   "row": lambda: self.rows.ids, "col": lambda: self.cols.ids,
+                   "all": lambda: np.zeros_like(self.rows.ids)}[variant]()
+            self._id_cache[variant] = np.where(self._valid, ids, -1)
+        return self._id_cache[variant]
 
     def stats(self, variant: str, values: np.ndarray | None, key: str | None, *,
               top_k: int, extremes: bool, mode: bool, mask: np.ndarray | None) -> GroupStats:
         cache_key = (variant, key, top_k, extremes, mode)
         if cache_key not in self._cache:
-            ids = self._ids[variant]
+            ids = self._ids(variant)
             if mask is not None:
                 ids = np.where(mask, ids, -1)
             self._cache[cache_key] = group_stats(
@@ -188,5 +194,11 @@ class Grid:
     def overall(self, values: np.ndarray | None, key: str | None,
                 mask: np.ndarray | None) -> int:
         """Contributing records (or units) behind the whole table."""
-        st = self.stats("all", values, key, top_k=2, extremes=False, mode=False, mask=mask)
-        return int(st.count[0])
+        valid = self._ids("all") >= 0
+        if values is not None:
+            valid &= ~np.isnan(values)
+        if mask is not None:
+            valid &= mask
+        if self.units is None:
+            return int(valid.sum())
+        return int(len(pd.unique(self.units[valid])))

@@ -76,6 +76,8 @@ class CellEvidence:
 
 def _top_k(groups: np.ndarray, values: np.ndarray, n: int, k: int) -> tuple[np.ndarray, ...]:
     """Largest ``k`` values per group (with multiplicity) and how many equal the maximum."""
+    if k == 2:
+        return _top_2(groups, values, n)
     top = np.zeros((n, k))
     filled = np.zeros(n, dtype=np.int64)
     at_max = np.zeros(n, dtype=np.int64)
@@ -96,6 +98,20 @@ def _top_k(groups: np.ndarray, values: np.ndarray, n: int, k: int) -> tuple[np.n
         if step + 1 < k:
             keep = ~equal
             g, v = g[keep], v[keep]
+    return top, at_max
+
+
+def _top_2(groups: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two passes, no copies of the data: the maximum, then the maximum of the rest."""
+    first = np.full(n, -np.inf)
+    np.maximum.at(first, groups, values)
+    equal = values == first[groups]
+    at_max = np.bincount(groups[equal], minlength=n)
+    second = np.full(n, -np.inf)
+    np.maximum.at(second, groups, np.where(equal, -np.inf, values))
+    second = np.where(at_max >= 2, first, second)
+    top = np.column_stack([first, second])
+    top[~np.isfinite(top)] = 0.0
     return top, at_max
 
 
