@@ -16,6 +16,13 @@ from jupyter_sdc.core.rules import RuleValues, available_profiles, load_profile
 from jupyter_sdc.core.session import WRAPPERS, Session
 from jupyter_sdc.core.status import Status
 
+def panel(session: Session | None = None) -> Any:
+    """A live ipywidgets panel of the session's outputs (default session if none given)."""
+    from jupyter_sdc.widgets import panel as build
+
+    return build(session if session is not None else globals()["session"]())
+
+
 def load_ipython_extension(ip: Any) -> None:
     """``%load_ext jupyter_sdc``: register the magics (nothing happens at import)."""
     from jupyter_sdc.ipython import load_ipython_extension as load
@@ -42,7 +49,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 __all__ = ["MIME_TYPE", "Output", "RuleValues", "Session", "Status", "__version__",
-           "available_profiles", "load_profile", "session", "set_session", *WRAPPERS]
+           "available_profiles", "load_profile", "panel", "session", "set_session", *WRAPPERS]
 
 _default: Session | None = None
 

@@ -38,6 +38,7 @@ class Session:
         self._cell_counter = itertools.count(1)
         self._counter = itertools.count(1)
         self._cell_outputs: dict[str, list[str]] = {}
+        self._carried: dict[str, dict[str, Any]] = {}
 
     # -- rules ------------------------------------------------------------------------
     def _resolve(self) -> RuleValues:
@@ -84,6 +85,7 @@ class Session:
     def add(self, output: Output) -> Output:
         """Register an output; one with the same uid is replaced where it stood."""
         event = "replace" if output.uid in self._outputs else "add"
+        self._carry_edits(output)
         self._outputs[output.uid] = output
         if self._cell is not None:
             self._cell_outputs.setdefault(self._cell, []).append(output.uid)
@@ -136,10 +138,25 @@ class Session:
         self._cell_counter = itertools.count(1)
         for uid in self._cell_outputs.pop(key, []):
             if uid in self._outputs:
+                self._carried[uid] = _edits(self._outputs[uid])
                 self.remove(uid)
+
+    def _carry_edits(self, output: Output) -> None:
+        """A re-run keeps what the researcher edited (the cell's own options win)."""
+        edits = self._carried.pop(output.uid, None)
+        if not edits:
+            return
+        for name in ("label", "title", "explanation"):
+            if getattr(output, name) is None and edits.get(name) is not None:
+                setattr(output, name, edits[name])
+        output.exception = output.exception or edits.get("exception")
+        output.include = edits.get("include", output.include)
+        output.rename = {**edits.get("rename", {}), **output.rename}
+        output.comments = [*edits.get("comments", []), *output.comments]
 
     def end_cell(self) -> list[Output]:
         uids = self._cell_outputs.get(self._cell, []) if self._cell else []
+        self._carried.clear()
         self._cell = None
         return [self._outputs[u] for u in uids if u in self._outputs]
 
@@ -179,6 +196,12 @@ class Session:
 
     def __repr__(self) -> str:
         return f"<Session profile={self.rules.profile} outputs={len(self)}>"
+
+
+def _edits(output: Output) -> dict[str, Any]:
+    return {"label": output.label, "title": output.title, "explanation": output.explanation,
+            "exception": output.exception, "include": output.include,
+            "rename": dict(output.rename), "comments": list(output.comments)}
 
 
 def _bind_wrappers() -> None:

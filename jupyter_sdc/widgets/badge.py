@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+import pandas as pd
+
 from jupyter_sdc.core.status import Status
 from jupyter_sdc.widgets.look import (
     CELL_FAIL,
@@ -25,7 +27,7 @@ from jupyter_sdc.widgets.look import (
     format_value,
     status_of,
 )
-from jupyter_sdc.widgets.table_view import TableView, render_table
+from jupyter_sdc.widgets.table_view import TableView, corner_of, render_table
 
 _SUMMARY_NAMES = {
     "n": "N",
@@ -167,9 +169,17 @@ def _table_notes(view: TableView, record: Mapping[str, Any]) -> str:
     return "".join(f'<div style="{_SMALL}">{line}</div>' for line in lines)
 
 
+def _prepared(record: Any, max_cells: int) -> tuple[Mapping[str, Any], TableView | None]:
+    whole = None
+    if isinstance(getattr(record, "table", None), pd.DataFrame):
+        record, whole = corner_of(record, max_cells)  # skip serialising a huge table
+    record = as_record(record)
+    return record, render_table(record, max_cells=max_cells, whole=whole)
+
+
 def badge_html(record: Any, *, max_cells: int = 400) -> str:
     """Compact HTML for one record (an ``Output`` or its dict form): status, reasons, counts."""
-    record = as_record(record)
+    record, view = _prepared(record, max_cells)
     status = status_of(record)
     border = STATUS_LOOK[status][4]
     label = str(record.get("label") or "unlabelled output")
@@ -181,11 +191,19 @@ def badge_html(record: Any, *, max_cells: int = 400) -> str:
         _reasons(record, status),
         *_notes(record),
     ]
-    view = render_table(record, max_cells=max_cells)
     if view is not None:
         parts += [view.html, _table_notes(view, record)]
     parts.append("</div>")
     return "".join(parts)
+
+
+def table_html(record: Any, *, max_cells: int = 400) -> str:
+    """Only the table with its counts and notes (the panel shows status and reasons itself)."""
+    record, view = _prepared(record, max_cells)
+    if view is None:
+        return f'<div style="{_SMALL}">This output has no table.</div>'
+    notes = _table_notes(view, record)
+    return f'<div style="color:{TEXT};line-height:1.4;">{view.html}{notes}</div>'
 
 
 def badge_text(record: Any) -> str:

@@ -1,6 +1,6 @@
 """One output in the live panel: its status, reasons and counts, and the edits a researcher makes.
 
-Every edit goes through the session's methods (``rename``, ``update``, ``add_exception``), so
+Every edit goes through the session's methods (``update``, ``add_exception``), so
 the record changes in one place and the session tells the magic to refresh the saved display.
 """
 
@@ -14,8 +14,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from jupyter_sdc.core.status import Status
-from jupyter_sdc.widgets.badge import badge_html, status_pill
-from jupyter_sdc.widgets.look import MUTED, TEXT, as_record, format_count
+from jupyter_sdc.widgets.badge import status_pill, table_html
+from jupyter_sdc.widgets.look import MUTED, TEXT, format_count
 from jupyter_sdc.widgets.renames import EXAMPLE, format_renames, parse_renames
 
 # The panel shows a smaller corner of each table than the badge: it lists many outputs.
@@ -26,7 +26,30 @@ _ERRORS = (ValueError, TypeError, KeyError, LookupError)
 
 def _wide() -> widgets.Layout:
     # A fresh Layout per widget: a module-level one would open a comm at import time.
-    return widgets.Layout(width="100%")
+    return widgets.Layout(width="auto")
+
+
+def _growing() -> widgets.Layout:
+    """A text box that takes the room its button leaves in a row."""
+    return widgets.Layout(flex="1 1 auto", width="auto")
+
+
+def _button() -> widgets.Layout:
+    return widgets.Layout(flex="0 0 auto", width="auto")
+
+
+def close_tree(root: widgets.Widget) -> None:
+    """Close ``root`` and everything inside it. ``Box.close`` leaves children, layouts and
+    styles open, and each open widget keeps a comm to the front end for the kernel's life."""
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()))
+        for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+            if isinstance(part, widgets.Widget):
+                part.close()
+        # Call the base method so a subclass's close() does not recurse into this function.
+        widgets.Widget.close(widget)
 
 
 def field(output: Any, name: str, default: Any = None) -> Any:
@@ -121,18 +144,14 @@ class OutputCard(widgets.VBox):
         self.reason = widgets.Text(
             description="Exception",
             style=_LABELLED,
-            layout=_wide(),
+            layout=_growing(),
             placeholder="Why this output should be released as it is",
         )
-        self.request = widgets.Button(
-            description="Request exception", layout=widgets.Layout(width="auto")
-        )
+        self.request = widgets.Button(description="Request exception", layout=_button())
         self.names = widgets.Text(
-            description="Names", style=_LABELLED, layout=_wide(), placeholder=EXAMPLE
+            description="Names", style=_LABELLED, layout=_growing(), placeholder=EXAMPLE
         )
-        self.apply_names = widgets.Button(
-            description="Apply names", layout=widgets.Layout(width="auto")
-        )
+        self.apply_names = widgets.Button(description="Apply names", layout=_button())
         self.message = widgets.HTML()
 
         self.save.on_click(lambda _: self.save_text())
@@ -154,7 +173,6 @@ class OutputCard(widgets.VBox):
                 self.message,
             ]
         )
-        self._boxes = (reason_row, names_row, form)
         self.details = widgets.Accordion(
             children=[self.table, form], titles=("Table and counts", "Edit")
         )
@@ -167,25 +185,7 @@ class OutputCard(widgets.VBox):
         self.refresh(output)
 
     def close(self) -> None:
-        """Close the card and every widget inside it (Box.close leaves children open)."""
-        for child in (
-            self.summary,
-            self.table,
-            self.label,
-            self.title,
-            self.explanation,
-            self.save,
-            self.include,
-            self.reason,
-            self.request,
-            self.names,
-            self.apply_names,
-            self.message,
-            *self._boxes,
-            self.details,
-        ):
-            child.close()
-        super().close()
+        close_tree(self)
 
     # -- showing the record --------------------------------------------------------------
     def refresh(self, output: Any) -> None:
@@ -218,7 +218,7 @@ class OutputCard(widgets.VBox):
             self._syncing = False
 
     def _render_table(self) -> None:
-        self.table.value = badge_html(as_record(self._output), max_cells=PANEL_MAX_CELLS)
+        self.table.value = table_html(self._output, max_cells=PANEL_MAX_CELLS)
 
     def _on_open(self, change: dict[str, Any]) -> None:
         if change["new"] == 0 and not self.table.value:
@@ -240,12 +240,12 @@ class OutputCard(widgets.VBox):
         title = self.title.value.strip()
         explanation = self.explanation.value.strip()
 
-        def edit() -> None:
-            if label != self._synced.get("label"):
-                self.session.rename(self.uid, label or None)
-            self.session.update(self.uid, title=title or None, explanation=explanation or None)
-
-        return self._apply("Saved label, title and explanation.", edit)
+        return self._apply(
+            "Saved label, title and explanation.",
+            lambda: self.session.update(
+                self.uid, label=label or None, title=title or None, explanation=explanation or None
+            ),
+        )
 
     def _on_include(self, change: dict[str, Any]) -> None:
         if self._syncing:

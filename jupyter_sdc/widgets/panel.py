@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from jupyter_sdc.core.status import Status
 from jupyter_sdc.widgets.look import MUTED, TEXT
-from jupyter_sdc.widgets.output_card import OutputCard, field, status_value, uid_of
+from jupyter_sdc.widgets.output_card import OutputCard, close_tree, field, status_value, uid_of
 
 _EMPTY = (
     "No checked outputs yet. Run a cell with <code>%%sdc_check</code> or call an "
@@ -53,7 +53,7 @@ class SessionPanel(widgets.VBox):
     """A card per output of ``session``, in the session's order, updated as cells run."""
 
     def __init__(self, session: Any) -> None:
-        for method in ("outputs", "subscribe", "update", "rename", "add_exception"):
+        for method in ("outputs", "subscribe", "update", "add_exception"):
             if not hasattr(session, method):
                 raise TypeError(
                     f"session must be a jupyter_sdc Session (it has no {method!r}); "
@@ -107,19 +107,19 @@ class SessionPanel(widgets.VBox):
         unsubscribe, self._unsubscribe = getattr(self, "_unsubscribe", None), None
         if unsubscribe is not None:
             unsubscribe()
-        for card in self.cards.values():
-            card.close()
-        self.cards.clear()
-        super().close()
+        cards = getattr(self, "cards", {})  # absent when __init__ refused the session
+        for card in cards.values():
+            close_tree(card)
+        cards.clear()
+        if hasattr(self, "empty"):
+            close_tree(self.empty)  # not a child while cards are shown
+        close_tree(self)
 
 
 def panel(session: Any = None) -> SessionPanel:
     """The live panel for ``session`` (default: the session the magics and wrappers use)."""
     if session is None:
-        import jupyter_sdc
+        from jupyter_sdc import session as default_session
 
-        default = getattr(jupyter_sdc, "session", None)
-        if default is None:
-            raise RuntimeError("jupyter_sdc has no default session yet; pass one: panel(session)")
-        session = default()
+        session = default_session()
     return SessionPanel(session)

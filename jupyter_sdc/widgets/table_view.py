@@ -6,12 +6,14 @@ JupyterLab, VS Code and nbconvert. Huge tables show their top-left corner only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from jupyter_sdc.widgets.look import (
     CELL_FAIL,
@@ -91,6 +93,33 @@ def _cell_marks(
     return usable, malformed, failing, review & ~failing
 
 
+def _spans(columns: Sequence[Sequence[Any]], level: int, last: bool) -> list[tuple[Any, int]]:
+    """Labels of one header level, with repeats of an outer level merged (as pandas shows)."""
+    spans: list[tuple[Any, int]] = []
+    previous: tuple[Any, ...] | None = None
+    for col in columns:
+        label = col[level] if level < len(col) else ""
+        prefix = tuple(col[: level + 1])
+        if not last and spans and prefix == previous:
+            spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+        else:
+            spans.append((label, 1))
+        previous = prefix
+    return spans
+
+
+def _sparse(labels: list[Any], previous: list[Any] | None) -> list[Any]:
+    """Blank outer index labels that repeat the row above, so groups read at a glance."""
+    if previous is None:
+        return labels
+    shown = list(labels)
+    for level in range(len(labels) - 1):
+        if labels[: level + 1] != previous[: level + 1]:
+            break
+        shown[level] = ""
+    return shown
+
+
 def _header_rows(
     columns: Sequence[Sequence[Any]],
     column_names: Sequence[Any],
@@ -110,9 +139,9 @@ def _header_rows(
             f"{escape(display_name(name, rename))}</th>"
         )
         cells = []
-        for col in columns[:shown]:
-            label = col[level] if level < len(col) else ""
-            cells.append(f'<th style="{_TH}">{escape(display_name(label, rename))}</th>')
+        for label, span in _spans(columns[:shown], level, last=level == levels - 1):
+            colspan = f' colspan="{span}"' if span > 1 else ""
+            cells.append(f'<th{colspan} style="{_TH}">{escape(display_name(label, rename))}</th>')
         if more_columns:
             cells.append(f'<th style="{_TH}color:{MUTED};">\u2026</th>')
         rows.append("<tr>" + "".join(corner + cells) + "</tr>")
@@ -151,8 +180,57 @@ def _cell(
     return f'<td style="{style}"{title}>{text}</td>'
 
 
-def render_table(record: Mapping[str, Any], *, max_cells: int = 400) -> TableView | None:
-    """Render ``record["table"]`` with counts and flags; ``None`` when the record has no table."""
+@dataclass(frozen=True)
+class Whole:
+    """Facts about the whole table when the record holds only its shown corner."""
+
+    shape: tuple[int, int]
+    failing_cells: int
+    review_cells: int
+
+
+def corner_size(shape: tuple[int, int], max_cells: int) -> tuple[int, int]:
+    """Rows and columns shown: at most ``_MAX_COLUMNS`` columns and ``max_cells`` cells."""
+    max_cells = max(int(max_cells), 1)
+    columns = min(shape[1], _MAX_COLUMNS, max_cells)
+    return min(shape[0], max(max_cells // max(columns, 1), 1)), columns
+
+
+def corner_of(output: Any, max_cells: int) -> tuple[dict[str, Any], Whole]:
+    """The record of an ``Output`` cut to its shown corner, and the whole table's totals.
+
+    Serialising a million-cell record takes seconds; the badge needs only the corner.
+    """
+    rows, columns = output.table.shape
+    r, c = corner_size((rows, columns), max_cells)
+    failing = np.zeros((rows, columns), dtype=bool)
+    review = np.zeros((rows, columns), dtype=bool)
+    for rule, frame in output.flags.items():
+        if rule in MITIGATION_MARKS or frame.shape != (rows, columns):
+            continue
+        mask = frame.to_numpy(dtype=bool, na_value=True)  # unknown counts as flagged
+        if str(output.checks.get(rule, "fail")) == "fail":
+            failing |= mask
+        else:
+            review |= mask
+    counts = output.counts
+    cut = dataclasses.replace(
+        output,
+        table=output.table.iloc[:r, :c],
+        counts=counts.iloc[:r, :c] if isinstance(counts, pd.DataFrame) else counts,
+        flags={rule: frame.iloc[:r, :c] for rule, frame in output.flags.items()},
+    )
+    whole = Whole((rows, columns), int(failing.sum()), int((review & ~failing).sum()))
+    return cut.to_dict(), whole
+
+
+def render_table(
+    record: Mapping[str, Any], *, max_cells: int = 400, whole: Whole | None = None
+) -> TableView | None:
+    """Render ``record["table"]`` with counts and flags; ``None`` when the record has no table.
+
+    With ``whole``, the record holds only the corner to show (see ``corner_of``).
+    """
     table = record.get("table")
     if not isinstance(table, Mapping) or not isinstance(table.get("data"), Sequence):
         return None
@@ -175,9 +253,10 @@ def render_table(record: Mapping[str, Any], *, max_cells: int = 400) -> TableVie
     if malformed:
         problems.append("flags of " + ", ".join(sorted(malformed)) + " do not fit the table")
 
-    max_cells = max(int(max_cells), 1)
-    columns_shown = min(shape[1], _MAX_COLUMNS, max_cells)
-    rows_shown = min(shape[0], max(max_cells // max(columns_shown, 1), 1))
+    full = whole.shape if whole is not None else shape
+    rows_shown, columns_shown = corner_size(full, max_cells)
+    if rows_shown > shape[0] or columns_shown > shape[1]:
+        raise ValueError(f"the record holds {shape} cells, fewer than the corner to show")
     index = table.get("index") or [[i] for i in range(shape[0])]
     columns = table.get("columns") or [[j] for j in range(shape[1])]
     index_levels = max((len(r) for r in index[:rows_shown]), default=1) or 1
@@ -186,8 +265,9 @@ def render_table(record: Mapping[str, Any], *, max_cells: int = 400) -> TableVie
     frequency = record.get("statistic") == "frequency"
 
     lines = [
-        f'<table style="border-collapse:collapse;margin:6px 0;font-size:12px;color:{TEXT};'
-        'background:#ffffff;">',
+        # line-height is set because ipywidgets' HTML widget would give each row 28px.
+        '<table style="border-collapse:collapse;margin:6px 0;font-size:12px;line-height:1.4;'
+        f'color:{TEXT};background:#ffffff;">',
         "<thead>",
         *_header_rows(
             columns,
@@ -195,15 +275,18 @@ def render_table(record: Mapping[str, Any], *, max_cells: int = 400) -> TableVie
             table.get("index_names") or [],
             index_levels,
             columns_shown,
-            columns_shown < shape[1],
+            columns_shown < full[1],
             rename,
         ),
         "</thead><tbody>",
     ]
+    previous: list[Any] | None = None
     for i in range(rows_shown):
         labels = list(index[i]) if i < len(index) else [i]
         labels += [""] * (index_levels - len(labels))
-        cells = [f'<th style="{_TH}">{escape(display_name(v, rename))}</th>' for v in labels]
+        shown = _sparse(labels, previous)
+        previous = labels
+        cells = [f'<th style="{_TH}">{escape(display_name(v, rename))}</th>' for v in shown]
         for j in range(columns_shown):
             value = data[i][j]
             count = counts[i][j] if counts is not None else None
@@ -214,20 +297,20 @@ def render_table(record: Mapping[str, Any], *, max_cells: int = 400) -> TableVie
             cells.append(
                 _cell(value, count, here, failing[i, j], review[i, j], show_count, rule_values)
             )
-        if columns_shown < shape[1]:
+        if columns_shown < full[1]:
             cells.append(f'<td style="{_GAP}">\u2026</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")
-    if rows_shown < shape[0]:
-        span = index_levels + columns_shown + int(columns_shown < shape[1])
+    if rows_shown < full[0]:
+        span = index_levels + columns_shown + int(columns_shown < full[1])
         lines.append(f'<tr><td colspan="{span}" style="{_GAP}">\u22ee</td></tr>')
     lines.append("</tbody></table>")
     return TableView(
         html="".join(lines),
-        rows=shape[0],
-        columns=shape[1],
+        rows=full[0],
+        columns=full[1],
         rows_shown=rows_shown,
         columns_shown=columns_shown,
-        failing_cells=int(failing.sum()),
-        review_cells=int(review.sum()),
+        failing_cells=whole.failing_cells if whole is not None else int(failing.sum()),
+        review_cells=whole.review_cells if whole is not None else int(review.sum()),
         problems=tuple(problems),
     )

@@ -99,7 +99,9 @@ def test_status_is_shown_as_word_and_announced(status, word):
 
 def test_status_colours_differ():
     borders = {
-        s: re.search(r"border-left:5px solid (#[0-9a-f]+)", badge_html(mean_record() | {"status": s}))
+        s: re.search(
+            r"border-left:5px solid (#[0-9a-f]+)", badge_html(mean_record() | {"status": s})
+        )
         for s in ("pass", "review", "fail")
     }
     assert len({m.group(1) for m in borders.values()}) == 3
@@ -329,3 +331,33 @@ def test_badge_survives_nbconvert_html_export():
     assert "Table &lt;1&gt;" in body
     assert f"background:{CELL_FAIL[0]}" in body
     assert "(n=14)" in body
+
+
+def test_a_large_output_renders_from_its_corner_like_its_dict_form():
+    record = big_record(60, 45) | {"schema_version": 1, "uid": "big-1"}
+    record["table"]["data"][59][44] = 2.5
+    output = Output.from_dict(record)
+    html = badge_html(output, max_cells=100)
+    assert html == badge_html(output.to_dict(), max_cells=100)
+    assert "Showing 5 of 60 rows and 20 of 45 columns; 2,600 cells are hidden" in html
+    assert "1 failing cell" in html
+
+
+def test_multi_level_labels_are_grouped_like_pandas_shows_them():
+    record = mean_record()
+    record["table"] = {
+        "index": [["East", "F"], ["East", "M"], ["North", "F"]],
+        "index_names": ["rgn", "sex"],
+        "columns": [["hrs", 2019], ["hrs", 2020], ["inc", 2019]],
+        "column_names": [None, "year"],
+        "data": [[1.0, 2.0, 3.0]] * 3,
+    }
+    record["counts"] = [[20, 20, 20]] * 3
+    record["flags"] = {}
+    html = badge_html(record)
+    assert re.search(r'<th colspan="2" style="[^"]*">hrs</th><th style="[^"]*">inc</th>', html)
+    rows = re.findall(
+        r"<tr>(<th style=\"[^\"]*\">[^<]*</th><th style=\"[^\"]*\">[^<]*</th>)<td", html
+    )
+    labels = [re.findall(r">([^<]*)</th>", row) for row in rows]
+    assert labels == [["East", "F"], ["", "M"], ["North", "F"]]

@@ -111,3 +111,19 @@ def test_default_session_and_module_wrappers():
         assert len(sdc.session().outputs) == 1
     finally:
         sdc.set_session(old)
+
+
+def test_rerun_keeps_the_researchers_edits_but_cell_options_win():
+    session = sdc.Session()
+    df = frame()
+    with session.cell("cell-xyz98765"):
+        session.crosstab(df.a, df.b, title="From the cell")
+    uid = session.outputs[0].uid
+    session.update(uid, explanation="Edited in the panel", include=False, title="Panel title")
+    session.add_exception(uid, "Public bodies")
+    with session.cell("cell-xyz98765"):
+        session.crosstab(df.a, df.b, title="From the cell")
+    out = session.get(uid)
+    assert out.title == "From the cell"
+    assert (out.explanation, out.include, out.exception) == ("Edited in the panel", False,
+                                                             "Public bodies")
