@@ -143,6 +143,8 @@ def tabulate(
     evidence.structural_zero = _structural(structural_zeros, table)
     first = next(iter(arrays), None)
     summary = {"n": grid.overall(arrays.get(first) if first else None, first, None)}
+    if frequency == "percentage":
+        summary["scale"] = "proportion"  # pandas gives shares of 1, not percentages
     if weights is not None:
         summary["weighted"] = True
         evidence.notes.append("Estimates are weighted; the counts beside them are unweighted.")

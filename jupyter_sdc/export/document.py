@@ -21,7 +21,15 @@ from docx.shared import Cm
 from PIL import Image
 
 from jupyter_sdc.export.numbering import assign_labels
-from jupyter_sdc.export.template import Cell, add_note, add_table, clean_document
+from jupyter_sdc.export.template import (
+    Cell,
+    add_heading,
+    add_labelled,
+    add_note,
+    add_paragraph,
+    add_table,
+    clean_document,
+)
 
 SUPPRESSED = "*"
 MISSING = "–"
@@ -33,9 +41,11 @@ _STAT_NAMES = {
     "histogram": "Count", "model": "Estimate", "records": "Value", "custom": "Value",
     "mixed": "Statistic",
 }
+_AGGFUNC_NAMES = {k: _STAT_NAMES.get(k, "Count") for k in (
+    "mean", "median", "sum", "std", "var", "min", "max", "nunique", "count", "size")}
 _MODEL_COLUMNS = {"coef": "Coefficient", "std err": "Standard error", "t": "t", "z": "z",
                   "P>|t|": "p-value", "P>|z|": "p-value", "[0.025": "95% CI lower",
-                  "0.975]": "95% CI upper"}
+                  "0.975]": "95% CI upper", "parameter": "Parameter"}
 _PATSY_LEVEL = re.compile(r"^(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.+)\]$")  # C(region)[T.North]
 _FIGURE_WIDTH = Cm(15)
 
@@ -54,7 +64,7 @@ def write_outputs_docx(records: list[dict], config: dict, path: Path, *,
     doc = clean_document()
     _cover(doc, config, len(included), exported_on or datetime.date.today())
     doc.add_page_break()
-    doc.add_heading("Outputs", 1)
+    add_heading(doc, "Outputs", 1)
     source_note = _source_note(config)
     for record, label in zip(included, labels, strict=True):
         _output(doc, record, label, source_note, (figures or {}).get(str(record.get("uid"))))
@@ -75,8 +85,8 @@ def included_records(records: Sequence[Mapping]) -> list[Mapping]:
 # --- cover --------------------------------------------------------------------------------
 def _cover(doc: DocumentObject, config: Mapping, n_outputs: int, day: datetime.date) -> None:
     project = config.get("project") or {}
-    doc.add_heading("Outputs for release", 0)
-    doc.add_paragraph(f"{project.get('id') or 'Project id not given'}: "
+    add_heading(doc, "Outputs for release", 0)
+    add_paragraph(doc, f"{project.get('id') or 'Project id not given'}: "
                       f"{project.get('title') or 'title not given'}")
     researchers = project.get("researchers") or []
     if isinstance(researchers, str):
@@ -91,17 +101,15 @@ def _cover(doc: DocumentObject, config: Mapping, n_outputs: int, day: datetime.d
     ]
     add_table(doc, [[Cell(k, bold=True), Cell(v)] for k, v in rows], header_rows=0,
               alt_text="Request details", widths=[2600, 6800], font_half_points=20)
-    doc.add_heading("Data", 1)
+    add_heading(doc, "Data", 1)
     datasets = config.get("datasets") or []
     if not datasets:
-        doc.add_paragraph("No dataset is described in sdc.toml.")
+        add_paragraph(doc, "No dataset is described in sdc.toml.")
     for dataset in datasets:
-        doc.add_heading(str(dataset.get("name") or "Unnamed dataset"), 2)
+        add_heading(doc, str(dataset.get("name") or "Unnamed dataset"), 2)
         for key, heading in (("source", "Data source"), ("sample", "Sample"),
                              ("methodology", "Methodology"), ("citation", "Citation")):
-            paragraph = doc.add_paragraph()
-            paragraph.add_run(f"{heading}: ").bold = True
-            paragraph.add_run(str(dataset.get(key) or "not given"))
+            add_labelled(doc, f"{heading}:", dataset.get(key) or "not given")
 
 
 def _source_note(config: Mapping) -> str:
@@ -117,21 +125,21 @@ def _output(doc: DocumentObject, record: Mapping, label: str, source_note: str,
             figure_path: Path | None) -> None:
     rename = {str(k): str(v) for k, v in (record.get("rename") or {}).items()}
     title = str(record.get("title") or "").strip()
-    doc.add_heading(f"{label}: {title}" if title else label, 2)
+    add_heading(doc, f"{label}: {title}" if title else label, 2)
     explanation = str(record.get("explanation") or "").strip()
     if explanation:  # never invented: an output without one is caught by the inspector
-        doc.add_paragraph(explanation)
+        add_paragraph(doc, explanation)
     if record.get("kind") == "figure":
         image = Path(figure_path).read_bytes() if figure_path else figure_jpeg(record)
         if not image.startswith(b"\xff\xd8"):
             raise ValueError(f"figures[{record.get('uid')!r}] is not a JPEG file")
-        doc.add_picture(io.BytesIO(image), width=_FIGURE_WIDTH)
+        shape = doc.add_picture(io.BytesIO(image), width=_FIGURE_WIDTH)
+        shape._inline.docPr.set("descr", f"{label}: {title}")  # alt text for screen readers
         add_note(doc, f"Unweighted counts behind {label}:")
-    notes = []
+    notes: list[str] = []
     if record.get("table"):
         rows, header_rows, notes = table_rows(record, rename)
-        add_table(doc, rows, header_rows=header_rows,
-                  font_half_points=18 if len(rows[0]) < 10 else 14)
+        add_table(doc, rows, header_rows=header_rows)
     summary = record.get("summary") or {}
     if record.get("kind") == "model" or "nobs" in summary:
         add_note(doc, _model_note(summary, rename), label="Model:")
@@ -144,8 +152,13 @@ def _model_note(summary: Mapping, rename: Mapping[str, str]) -> str:
     parts = []
     if summary.get("model"):
         parts.append(f"{summary['model']}")
+    if summary.get("dependent"):
+        dependent = str(summary["dependent"])
+        parts.append(f"dependent variable: {rename.get(dependent, dependent)}")
     if summary.get("nobs") is not None:
         parts.append(f"N = {format_value(summary['nobs'], 0)} observations (unweighted)")
+    if summary.get("unit") and summary.get("n") is not None:
+        parts.append(f"{format_value(summary['n'], 0)} distinct units ({summary['unit']})")
     if summary.get("df_resid") is not None:
         parts.append(f"residual degrees of freedom = {format_value(summary['df_resid'], 0)}")
     if summary.get("formula"):
@@ -167,6 +180,8 @@ def table_rows(record: Mapping,
     index = table.get("index") or [[i + 1] for i in range(len(data))]
     columns = table.get("columns") or [[j] for j in range(len(data[0]) if data else 0)]
     counts = record.get("counts")
+    # p-values below 0.001 read better as "<0.001" than in scientific notation
+    p_values = {c for c, col in enumerate(columns) if str(col[-1] if col else "").startswith("P>|")}
     n_levels = max(1, len(index[0]) if index else 1)
     index_names = list(table.get("index_names") or [None] * n_levels)
     column_names = [n for n in (table.get("column_names") or []) if n is not None]
@@ -195,13 +210,19 @@ def table_rows(record: Mapping,
                 variable, level = match.group(1) or match.group(2), match.group(3)
                 return f"{rename.get(variable, variable)}: {rename.get(level, level)}"
             return rename.get(text, _MODEL_COLUMNS.get(text, text))
-        return rename.get(text, text)
+        return rename.get(text, _AGGFUNC_NAMES.get(text, text))
 
     stat_name = "Model estimate" if is_model else _STAT_NAMES.get(statistic, "Value")
+    # pandas' normalize= gives shares of 1, not of 100: call them proportions, not per cent.
+    proportions = statistic == "percentage" and all(
+        abs(v) <= 1 for row in data for v in row if isinstance(v, int | float))
+    if proportions:
+        stat_name = "Proportion"
     col_levels = max(1, len(columns[0]) if columns else 1)
     value_span = 2 if mode == "paired" else 1
     names = ", ".join(label_text(n) for n in column_names)
     header: list[list[Cell]] = []
+    compact = False
     if len(columns) == 1 and col_levels == 1 and not names:
         # One value column: say what it holds in its own header, no banner row.
         only = label_text(columns[0][0])
@@ -212,8 +233,11 @@ def table_rows(record: Mapping,
         else:
             columns = [[f"{stat_name} ({weighting})"]]
     else:
+        # Many paired columns: say it once above them, and keep the sub-headers short.
+        compact = mode == "paired" and len(columns) > 2
         banner = {"values": "unweighted count", "single": f"{stat_name} ({weighting})",
-                  "paired": ""}[mode]
+                  "paired": f"{stat_name.lower()} ({weighting}) and N (unweighted count)"
+                  if compact else ""}[mode]
         banner = ": ".join(t for t in (names, banner) if t)
         if banner:
             banner = banner[0].upper() + banner[1:]
@@ -232,18 +256,24 @@ def table_rows(record: Mapping,
     if mode == "paired":
         row = [Cell("")] * n_levels
         for _ in columns:
-            row += [Cell(f"{stat_name} ({weighting})", bold=True, numeric=True),
-                    Cell(COUNT_HEADER, bold=True, numeric=True)]
+            row += [Cell(stat_name if compact else f"{stat_name} ({weighting})", bold=True,
+                         numeric=True),
+                    Cell("N" if compact else COUNT_HEADER, bold=True, numeric=True)]
         header.append(row)
     body = []
     decimals = {"frequency": 0, "histogram": 0, "nunique": 0, "percentage": 1}.get(
         statistic, 3 if is_model else 2)
+    if proportions:
+        decimals = 3
     for r, (labels, values) in enumerate(zip(index, data, strict=True)):
         row = [Cell(label_text(v)) for v in labels]
         for c, value in enumerate(values):
             hidden = suppressed[r][c]
             count = _rounded(counts[r][c], round_base)
-            row.append(Cell(SUPPRESSED if hidden else format_value(value, decimals), numeric=True))
+            text = format_value(value, decimals)
+            if c in p_values and isinstance(value, float) and 0 <= value < 0.001:
+                text = "<0.001"
+            row.append(Cell(SUPPRESSED if hidden else text, numeric=True))
             if mode == "paired":
                 row.append(Cell(SUPPRESSED if hidden else format_value(count, 0), numeric=True))
         if mode == "single":
@@ -291,7 +321,7 @@ def suppressed_mask(record: Mapping, n_rows: int, n_cols: int) -> list[list[bool
     return mask
 
 
-def _rounded(count: object, base: object) -> object:
+def _rounded(count: object, base: int | None) -> object:
     if not base or not isinstance(count, int | float) or isinstance(count, bool):
         return count
     return int(base) * round(float(count) / int(base))
@@ -325,11 +355,19 @@ def figure_jpeg(record: Mapping) -> bytes:
     return out.getvalue()
 
 
+def _setting(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 # --- checker summary ----------------------------------------------------------------------
 def _checker_summary(doc: DocumentObject, records: Sequence[Mapping], labels: list[str]) -> None:
     doc.add_page_break()
-    doc.add_heading("Checker summary", 1)
-    doc.add_paragraph("Every output in this document with the result of each disclosure rule "
+    add_heading(doc, "Checker summary", 1)
+    add_paragraph(doc, "Every output in this document with the result of each disclosure rule "
                       "checked, the reasons the checks gave, and any exception requested.")
     rows = [[Cell(h, bold=True) for h in ("Output", "Status", "Rule results", "Reasons",
                                           "Exception requested")]]
@@ -347,22 +385,21 @@ def _checker_summary(doc: DocumentObject, records: Sequence[Mapping], labels: li
         ])
     add_table(doc, rows, alt_text="Checker summary", widths=[1100, 900, 2600, 3012, 1800],
               font_half_points=16)
-    profiles = {}
+    profiles: dict[str, Mapping] = {}
     for record in records:
         rules = record.get("rules") or {}
         if rules:
             profiles.setdefault(str(rules.get("profile") or "custom"), rules)
     for name, rules in profiles.items():
-        values = ", ".join(f"{k} = {v}" for k, v in rules.items() if k != "profile")
+        values = ", ".join(f"{k} = {_setting(v)}" for k, v in rules.items() if k != "profile")
         add_note(doc, f"{name}: {values}.", label="Rules applied:")
     exceptions = [(label, r) for r, label in zip(records, labels, strict=True)
                   if r.get("exception")]
-    doc.add_heading("Exceptions requested", 2)
+    add_heading(doc, "Exceptions requested", 2)
     if not exceptions:
-        doc.add_paragraph("No exception is requested: every output passed its checks or was "
+        add_paragraph(doc, "No exception is requested: every output passed its checks or was "
                           "reviewed.")
     for label, record in exceptions:
         failed = [rule for rule, result in (record.get("checks") or {}).items() if result != "pass"]
-        paragraph = doc.add_paragraph(style="List Bullet")
-        paragraph.add_run(f"{label} ({', '.join(failed) or 'no failing rule'}): ").bold = True
-        paragraph.add_run(str(record["exception"]))
+        add_labelled(doc, f"{label} ({', '.join(failed) or 'no failing rule'}):",
+                     record["exception"], "ListBullet")

@@ -47,6 +47,7 @@ RAW_NAMES = (  # variable names as a dataset stores them, not as a reader unders
     re.compile(r"^var_?\d+$", re.IGNORECASE),          # var_12, VAR3
     re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$"),       # HIQUL_22, INC_GRANTS
     re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$"),   # inc_grants, person_id
+    re.compile(r"^[b-df-hj-np-tv-xz]{2,5}$"),          # rgn, hh, gdp: no vowel, not a word
 )
 
 
@@ -325,8 +326,9 @@ def _content_findings(root: etree._Element, styles: dict[str, str],
         heading = style.startswith("heading") or style == "title" or (
             item.find(f"{W}pPr/{W}outlineLvl") is not None)
         match = LABEL.match(text)
-        if match and (heading or style == "caption" or (match.group(3) is not None
-                                                         and len(text.split()) <= 25)):
+        listed = style.startswith("list") or item.find(f"{W}pPr/{W}numPr") is not None
+        if match and (heading or style == "caption" or (
+                match.group(3) is not None and not listed and len(text.split()) <= 25)):
             current = _Output(f"{match.group(1)} {match.group(2)}", (match.group(3) or "").strip())
             outputs.append(current)
             continue

@@ -33,10 +33,10 @@ def assign_labels(records: Iterable[Mapping]) -> list[str]:
     seen: set[str] = set()
     next_number: dict[str, int] = {}
     labels = []
-    for record, given in zip(records, wanted, strict=True):
-        if given and given not in seen:
-            seen.add(given)
-            labels.append(given)
+    for record, kept in zip(records, wanted, strict=True):
+        if kept and kept not in seen:
+            seen.add(kept)
+            labels.append(kept)
             continue
         noun = noun_for(record)
         number = next_number.get(noun, 1)

@@ -8,7 +8,15 @@ from pathlib import Path
 
 from jupyter_sdc.export.document import format_value, included_records, suppressed_mask
 from jupyter_sdc.export.numbering import assign_labels
-from jupyter_sdc.export.template import Cell, add_note, add_table, clean_document
+from jupyter_sdc.export.template import (
+    Cell,
+    add_heading,
+    add_labelled,
+    add_note,
+    add_paragraph,
+    add_table,
+    clean_document,
+)
 
 DECLARATIONS = (
     "I confirm that the outputs in this request contain no information that identifies, or "
@@ -41,8 +49,8 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
     if isinstance(researchers, str):
         researchers = [researchers]
     doc = clean_document()
-    doc.add_heading("Output release request", 0)
-    doc.add_paragraph("This form asks the output checkers to release the outputs in "
+    add_heading(doc, "Output release request", 0)
+    add_paragraph(doc, "This form asks the output checkers to release the outputs in "
                       "outputs.docx, saved in the same request folder.")
     details = [
         ("Project", str(project.get("id") or "not given")),
@@ -56,13 +64,12 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
     add_table(doc, [[Cell(k, bold=True), Cell(v)] for k, v in details], header_rows=0,
               alt_text="Request details", widths=[2600, 6800], font_half_points=20)
 
-    doc.add_heading("Data used", 1)
+    add_heading(doc, "Data used", 1)
     for dataset in config.get("datasets") or []:
-        paragraph = doc.add_paragraph(style="List Bullet")
-        paragraph.add_run(f"{dataset.get('name') or 'Unnamed dataset'}. ").bold = True
-        paragraph.add_run(f"Citation: {dataset.get('citation') or 'not given'}")
+        add_labelled(doc, f"{dataset.get('name') or 'Unnamed dataset'}.",
+                     f"Citation: {dataset.get('citation') or 'not given'}", "ListBullet")
 
-    doc.add_heading("Outputs requested for release", 1)
+    add_heading(doc, "Outputs requested for release", 1)
     rows = [[Cell(h, bold=True, numeric=h.startswith(("N", "Smallest")))
              for h in ("Output", "Title and description", "N (unweighted)",
                        "Smallest cell count", "Status")]]
@@ -80,32 +87,29 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
     add_table(doc, rows, alt_text="Outputs requested", widths=[1100, 4200, 1500, 1300, 1300],
               font_half_points=18)
 
-    doc.add_heading("Exceptions requested", 1)
+    add_heading(doc, "Exceptions requested", 1)
     exceptions = [(label, r) for r, label in zip(included, labels, strict=True)
                   if r.get("exception")]
     if not exceptions:
-        doc.add_paragraph("None: no output asks for an exception to a rule.")
+        add_paragraph(doc, "None: no output asks for an exception to a rule.")
     for label, record in exceptions:
         failed = [rule for rule, result in (record.get("checks") or {}).items() if result != "pass"]
-        paragraph = doc.add_paragraph(style="List Bullet")
-        paragraph.add_run(f"{label}, rules {', '.join(failed) or 'none failed'}. ").bold = True
-        paragraph.add_run(f"Reason: {record['exception']}")
+        add_labelled(doc, f"{label}, rules {', '.join(failed) or 'none failed'}.",
+                     f"Reason: {record['exception']}", "ListBullet")
 
-    doc.add_heading("Outputs left out of this request", 1)
+    add_heading(doc, "Outputs left out of this request", 1)
     if not left_out:
-        doc.add_paragraph("None: every output checked in the notebooks is requested.")
+        add_paragraph(doc, "None: every output checked in the notebooks is requested.")
     for name, reason in left_out:
-        paragraph = doc.add_paragraph(style="List Bullet")
-        paragraph.add_run(f"{name}: ").bold = True
-        paragraph.add_run(str(reason))
+        add_labelled(doc, f"{name}:", reason, "ListBullet")
 
-    doc.add_heading("Declarations", 1)
-    doc.add_paragraph("Tick each statement, then sign and date the form.")
+    add_heading(doc, "Declarations", 1)
+    add_paragraph(doc, "Tick each statement, then sign and date the form.")
     for statement in DECLARATIONS:
-        doc.add_paragraph(f"☐  {statement}")
+        add_paragraph(doc, f"☐  {statement}")
     add_table(doc, [[Cell("Name", bold=True), Cell("")], [Cell("Signature", bold=True), Cell("")],
                     [Cell("Date", bold=True), Cell("")]], header_rows=0,
-              alt_text="Signature", widths=[2000, 5000], font_half_points=22)
+              alt_text="Signature", widths=[2000, 5000], font_half_points=22, row_height=560)
     add_note(doc, "Prefilled by jupyter_sdc from sdc.toml and the checks recorded in the "
                   "notebooks; the researcher remains responsible for the request.")
     doc.save(str(path))

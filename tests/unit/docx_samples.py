@@ -102,12 +102,13 @@ def records() -> list[dict]:
         explanation="Ordinary least squares regression of gross weekly pay on age and region.",
         rename={"pay": "Weekly pay", "age": "Age (years)", "rgn": "Region"},
         checks={"dof": "pass"},
-        table={"index": [["Intercept"], ["C(rgn)[T.South]"], ["age"]], "index_names": [None],
+        table={"index": [["Intercept"], ["C(rgn)[T.South]"], ["age"]],
+               "index_names": ["parameter"],
                "columns": [["coef"], ["std err"], ["P>|t|"]], "column_names": [None],
                "data": [[402.118, 25.31, 0.0], [-14.207, 9.842, 0.151], [3.402, 0.611, 0.0]]},
         counts=[[200, 200, 200], [95, 95, 95], [200, 200, 200]],
-        summary={"nobs": 200, "df_resid": 197, "model": "OLS",
-                 "formula": "pay ~ age + C(rgn)"},
+        summary={"n": 200, "nobs": 200, "df_resid": 197.0, "df_model": 2.0, "model": "OLS",
+                 "formula": "pay ~ age + C(rgn)", "dependent": "pay"},
         source={"call": "ols", "code": "", "cell_id": "c4", "notebook": None},
     )
     figure = _record(

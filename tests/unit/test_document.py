@@ -7,10 +7,10 @@ import copy
 import datetime
 import io
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx_samples import CONFIG, records
 from PIL import Image
 
@@ -30,7 +30,12 @@ def outputs(tmp_path_factory) -> docx.document.Document:
 
 
 def _headings(document) -> list[str]:
-    return [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    return [p.text for p in document.paragraphs if p.style.name == "Heading 2"
+            and p.text.startswith(("Table ", "Figure ", "Model "))]
+
+
+def _plain(element) -> str:
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))
 
 
 def _table_after(document, heading: str) -> list[list[str]]:
@@ -38,7 +43,7 @@ def _table_after(document, heading: str) -> list[list[str]]:
     body = document.element.body
     seen = False
     for child in body.iterchildren():
-        if child.tag.endswith("}p") and "".join(child.itertext()) == heading:
+        if child.tag.endswith("}p") and _plain(child) == heading:
             seen = True
         elif seen and child.tag.endswith("}tbl"):
             table = docx.table.Table(child, document)
@@ -125,11 +130,13 @@ def test_weighted_percentages_say_so_in_the_header(outputs):
 
 def test_model_has_counts_per_parameter_n_and_residual_dof(outputs):
     rows = _table_after(outputs, "Model 1: Weekly pay regressed on age and region")
-    assert rows[1] == ["", "Coefficient", "Standard error", "p-value", "N (unweighted)"]
+    assert rows[1] == ["Parameter", "Coefficient", "Standard error", "p-value", "N (unweighted)"]
+    assert rows[2] == ["Intercept", "402.118", "25.310", "<0.001", "200"]
     assert rows[3] == ["Region: South", "-14.207", "9.842", "0.151", "95"]
     assert rows[4][0] == "Age (years)"
     note = next(p.text for p in outputs.paragraphs if p.text.startswith("Model:"))
     assert "N = 200" in note and "residual degrees of freedom = 197" in note
+    assert "dependent variable: Weekly pay" in note
 
 
 def test_figure_is_a_metadata_free_jpeg_followed_by_its_counts(outputs):
@@ -187,9 +194,10 @@ def test_missing_explanation_is_not_invented(tmp_path):
     record["explanation"] = ""
     path = tmp_path / "outputs.docx"
     write_outputs_docx([record], CONFIG, path)
-    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    heading = paragraphs.index("Table 1: Employment status by age band")
-    assert paragraphs[heading + 1] == ""  # straight to the table
+    body = list(docx.Document(str(path)).element.body.iterchildren())
+    heading = next(i for i, child in enumerate(body)
+                   if _plain(child) == "Table 1: Employment status by age band")
+    assert body[heading + 1].tag.endswith("}tbl")  # straight to the table: no filler text
 
 
 # --- bad input -----------------------------------------------------------------------------
@@ -302,5 +310,51 @@ def test_two_hundred_outputs_write_and_open(tmp_path):
     path = tmp_path / "outputs.docx"
     write_outputs_docx(many_records(200), CONFIG, path)
     headings = _headings(docx.Document(str(path)))
-    assert len(headings) == 200 + 1  # and the "Exceptions requested" heading
-    assert headings[199].startswith("Table 143: ") or headings[199].split(":")[0]
+    # Each cycle of six samples holds four tables, a model and a figure: 33 cycles and 2 tables.
+    assert sum(h.startswith("Model ") for h in headings) == 33
+    assert sum(h.startswith("Figure ") for h in headings) == 33
+    assert headings[-1] == "Table 134: Mean weekly pay by region and sex"
+
+
+def test_wide_multilevel_table_says_weighting_once_and_pairs_short_headers(tmp_path):
+    record = copy.deepcopy(records()[1])
+    record["rename"] = {"rgn": "Region", "sex": "Sex", "year": "Year", "All": "Total",
+                        "pay": "Weekly pay"}
+    record["mitigation"] = {"suppressed": False, "round_base": None, "notes": []}
+    record["table"] = {
+        "index": [["North", "F"], ["North", "M"], ["All", ""]], "index_names": ["rgn", "sex"],
+        "columns": [[2019, "pay"], [2020, "pay"], ["All", "pay"]],
+        "column_names": ["year", None],
+        "data": [[500.0, 510.0, 505.0], [600.0, None, 600.0], [520.0, 530.0, 525.0]]}
+    record["counts"] = [[12, 13, 25], [20, 0, 20], [32, 13, 45]]
+    path = tmp_path / "outputs.docx"
+    write_outputs_docx([record], CONFIG, path)
+    rows = _table_after(docx.Document(str(path)), "Table 1: Mean weekly pay by region and sex")
+    assert rows[0][-1] == "Year: mean (unweighted) and N (unweighted count)"
+    assert rows[1][2::2] == ["2019", "2020", "Total"]
+    assert rows[2][:3] == ["Region", "Sex", "Weekly pay"]
+    assert rows[3][2:] == ["Mean", "N"] * 3
+    assert rows[5] == ["North", "M", "600.00", "20", "–", "0", "600.00", "20"]
+    assert rows[6][:2] == ["Total", ""]
+
+
+def test_control_characters_in_record_text_do_not_stop_the_export(tmp_path):
+    record = copy.deepcopy(records()[0])
+    record["title"] = "Employment\x0b status"
+    record["explanation"] = "Counts by age band\x00."
+    record["table"]["index"][0] = ["16-29\x1f"]
+    path = tmp_path / "outputs.docx"
+    write_outputs_docx([record], CONFIG, path)
+    document = docx.Document(str(path))
+    assert "Table 1: Employment status" in _headings(document)
+    assert _table_after(document, "Table 1: Employment status")[2][0] == "16-29"
+
+
+def test_shares_of_one_are_called_proportions_not_per_cent(tmp_path):
+    record = copy.deepcopy(records()[2])  # pandas' normalize= gives 0.384, not 38.4
+    record["table"]["data"] = [[0.384, 0.616], [0.279, 0.721]]
+    path = tmp_path / "outputs.docx"
+    write_outputs_docx([record], CONFIG, path)
+    rows = _table_after(docx.Document(str(path)), "Table 1: Share working from home by sector")
+    assert rows[2][1:] == ["Proportion (weighted)", "N (unweighted)"] * 2
+    assert rows[3] == ["Public", "0.384", "33", "0.616", "52"]
