@@ -100,7 +100,7 @@ def _inspect(args: argparse.Namespace) -> int:
     if args.path.is_dir():
         report = preflight.inspect_request(args.path)
     else:
-        findings = preflight.inspect_file(args.path)
+        findings = preflight.inspect_file(args.path, citations=_citations_near(args.path))
         report = {"ok": not any(f["severity"] == "error" for f in findings),
                   "findings": findings}
     if args.json:
@@ -109,6 +109,16 @@ def _inspect(args: argparse.Namespace) -> int:
         _print_findings(report["findings"])
         print("ok: nothing to fix." if report["ok"] else "Not ready: fix the errors above.")
     return OK if report["ok"] else FINDINGS
+
+
+def _citations_near(path: Path) -> list[str]:
+    """The data citations of the project the document sits in, when it has an sdc.toml."""
+    from jupyter_sdc.export.config import ConfigError, find_config, load_config
+
+    try:
+        return load_config(find_config(path)).citations
+    except ConfigError:  # a document outside a project: the inspector looks for a DOI itself
+        return []
 
 
 def _print_findings(findings: list[dict]) -> None:

@@ -63,7 +63,14 @@ def export_notebooks(
     if not paths:
         raise ExportRefused(["No notebook given. Name the .ipynb files to export."])
     try:
-        config = load_config(config_path or find_config(paths[0]))
+        if config_path is None:
+            found = {find_config(path) for path in paths}
+            if len(found) > 1:
+                raise ConfigError(
+                    f"The notebooks belong to different projects ({', '.join(map(str, found))}). "
+                    f"Export each project's notebooks separately, or pass --config.")
+            config_path = found.pop()
+        config = load_config(config_path)
         records = records_from_notebooks(paths)
     except (ConfigError, NotebookError) as exc:
         raise ExportRefused([str(exc)]) from exc
@@ -84,6 +91,9 @@ def export_records(
         raise ExportRefused(["There are no jupyter_sdc outputs to export: check some outputs "
                              "(%%sdc_check or the sdc.* functions) first."])
     unusable = [p for i, r in enumerate(records) for p in check_record(r, _where(r, i))]
+    uids = [r.get("uid") for r in records if isinstance(r, dict)]
+    unusable += [f"output {uid} appears {uids.count(uid)} times; each output needs its own uid."
+                 for uid in dict.fromkeys(uids) if uid and uids.count(uid) > 1]
     if unusable:
         raise ExportRefused(unusable)
     included, left_out, problems, notes = select_outputs(records)
@@ -100,6 +110,9 @@ def export_records(
     _remove_stale_staging(sdc)
     staging = _staging_folder(sdc)
     try:
+        # mkdtemp makes a private (0700) folder; checkers must read the request like its SDC
+        # folder. Copying the SDC folder's mode avoids os.umask, which is not thread-safe.
+        os.chmod(staging, sdc.stat().st_mode & 0o777)
         report = _write_request(staging, included, left_out, code, config, now)
         if not report["ok"]:
             errors = [f"{f['where']}: {f['message']}" for f in report["findings"]
@@ -183,7 +196,11 @@ def _code_files(config: Config, notebooks: Any) -> tuple[dict[str, str], list[st
     files, problems = {}, []
     for path in notebooks:
         name = f"code/{results_json.safe_name(Path(path).stem)}.py"
-        text = notebook_code(Path(path))
+        try:
+            text = notebook_code(Path(path))
+        except NotebookError as exc:
+            problems.append(str(exc))
+            continue
         found = scan_code(text, name)
         if found:
             problems += [f"{f['where']}: {f['message']}" for f in found]
@@ -310,6 +327,9 @@ def _os_error(exc: OSError, sdc: Path) -> ExportError:
     if exc.errno in _NO_SPACE:
         return ExportError(f"The disk holding {sdc} is full: nothing was written. Free some "
                            f"space (or ask your TRE support) and export again.")
+    if exc.errno == errno.EROFS:
+        return ExportError(f"The SDC folder {sdc} is on a read-only disk: nothing was written. "
+                           f"Ask your TRE support, or set export.sdc_folder.")
     if isinstance(exc, PermissionError):
         return ExportError(f"No permission to write in {sdc} ({exc.filename}): nothing was "
                            f"written. Ask your TRE support for write access.")

@@ -18,7 +18,9 @@ LONG_LITERAL = 20
 # Base64 runs this long are embedded files (images, pickles, data), never code.
 BASE64_RUN = 200
 
-_UNC = re.compile(r"\\\\{1,2}[A-Za-z0-9][\w.$-]*\\{1,2}[\w.$-]+")
+# Two backslashes (four when escaped in a string) opening a quoted or spaced token: a drive
+# path such as "C:\\Users\\bob" is not a UNC path.
+_UNC = re.compile(r"(?:^|(?<=[\s\"'(=,]))(?:\\{4}|\\{2})[A-Za-z0-9][\w.$-]*\\{1,2}[\w.$-]+")
 _URL_HOST = re.compile(r"\b[a-z][a-z0-9+.-]*://(?:[^/\s@'\"]+@)?([A-Za-z0-9.-]+)", re.IGNORECASE)
 _IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # Host names with a domain part typical of institutions and internal networks.

@@ -30,7 +30,8 @@ def crosstab(uid: str = "c1-1") -> dict:
     return {
         "schema_version": 1, "uid": uid, "kind": "table", "statistic": "frequency",
         "status": "fail", "label": "Table 1", "title": "People by region and sex",
-        "explanation": "Counts of people.", "exception": None, "comments": ["first draft"],
+        "explanation": "Counts of people by region and sex.", "exception": None,
+        "comments": ["first draft"],
         "include": True, "rename": {"rgn": "Region"},
         "checks": {"threshold": "fail", "zeros": "pass"},
         "reasons": ["1 cell has fewer than 10 contributing records (threshold)."],
@@ -195,6 +196,7 @@ def test_uids_become_safe_file_names() -> None:
     assert safe_name("../x") == "_x"
 
 
+@pytest.mark.acro
 def test_layout_matches_what_acro_itself_writes(tmp_path: Path) -> None:
     """Run ACRO 1.0.2's own finalise() and compare the layout (runs in the ACRO environment)."""
     acro = pytest.importorskip("acro", reason="ACRO runs in the pandas-2 environment (make test)")
