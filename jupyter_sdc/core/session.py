@@ -178,6 +178,24 @@ class Session:
         for listener in list(self._listeners):
             listener(event, output)
 
+    # -- export -----------------------------------------------------------------------
+    def export(self, project_dir: Path | str | None = None, *,
+               config_path: Path | str | None = None) -> Any:
+        """Export this session's outputs as a new request in the project's SDC folder.
+
+        Uses the ``sdc.toml`` found by walking up from ``project_dir`` (default: the current
+        folder). Returns an ``ExportResult``; raises ``ExportRefused`` listing what to fix.
+        """
+        from jupyter_sdc.export.config import ConfigError, find_config, load_config
+        from jupyter_sdc.export.request import ExportRefused, export_records
+
+        start = Path(project_dir or self._project_dir or Path.cwd())
+        try:
+            config = load_config(Path(config_path) if config_path else find_config(start))
+        except ConfigError as err:
+            raise ExportRefused([str(err)]) from err
+        return export_records([o.to_dict() for o in self._outputs.values()], config)
+
     # -- summary ----------------------------------------------------------------------
     @property
     def status(self) -> Status:
