@@ -19,6 +19,10 @@ The table is protected when no suppressed cell is exact and each primary cell's 
 protection level: for a frequency cell the threshold N, for a dominance cell p % of its largest
 contribution (the caller passes an array). ``protection=None`` asks only that no cell be exact.
 
+For tables of counts beyond 2-D (where the LP can be wider than whole numbers allow) components
+of up to 60 suppressed cells are solved as integer programs instead (``scipy.optimize.milp``);
+in 2-D the row/column constraints are totally unimodular, so the LP bounds are whole numbers.
+
 The LPs are solved per connected component of the suppressed cells (cells linked by a shared
 row/column/line), many LPs batched into one block-diagonal LP, so a 50 x 50 table audits in
 tens of milliseconds. ``extremes`` is shared with the secondary suppression, which also needs
@@ -32,11 +36,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
 
 # Block LPs larger than this many variables are split into chunks.
 _BATCH_VARIABLES = 40_000
+# Beyond 2-D, integer programs check components of counts up to this many suppressed cells.
+_INTEGER_AUDIT_CELLS = 60
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,23 @@ def extremes(lines: sparse.csr_matrix, comp: np.ndarray, values: np.ndarray,
     return Extremes(low, high, line_ids, dmax, dmin)
 
 
+def _integer_extremes(lines, comp, flat, lb, ub) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of each cell of a component over whole-number tables (integer programs)."""
+    sub = lines[:, comp]
+    a_eq = sub[np.flatnonzero(sub.getnnz(axis=1) > 0)]
+    rhs = a_eq @ flat[comp]
+    cons = LinearConstraint(a_eq, rhs, rhs)
+    low, high = np.empty(len(comp)), np.empty(len(comp))
+    for k in range(len(comp)):
+        c = np.zeros(len(comp))
+        c[k] = 1.0
+        for sign, out in ((1.0, low), (-1.0, high)):
+            res = milp(sign * c, constraints=cons, integrality=np.ones(len(comp)),
+                       bounds=Bounds(lb[comp], ub[comp]))
+            out[k] = sign * res.fun if res.status == 0 else (-sign * np.inf)
+    return low, high
+
+
 def _solve_chunk(a_eq, b_eq, lb, ub, t_local, sel, low, high, dmax, dmin) -> None:
     k, m = a_eq.shape[1], a_eq.shape[0]
     blocks = 2 * len(t_local)
@@ -200,13 +223,18 @@ class Network2D:
         graph = sparse.csr_array((cap, (src, dst)), shape=(size, size))
         graph.sort_indices()
         self.graph = graph
-        self.slot = {}  # cell -> (position of its up arc, of its down arc) in graph.data
-        for cell, i, j in zip(cells, rows, cols, strict=True):
-            lo, hi = graph.indptr[i], graph.indptr[i + 1]
-            a = lo + np.searchsorted(graph.indices[lo:hi], j + self.r)
-            lo, hi = graph.indptr[j + self.r], graph.indptr[j + self.r + 1]
-            b = lo + np.searchsorted(graph.indices[lo:hi], i)
-            self.slot[int(cell)] = (int(a), int(b))
+
+    def _slots(self, cell: int) -> list[int]:
+        """Positions of the cell's two arcs in ``graph.data``."""
+        i, j = divmod(cell, self.c)
+        g = self.graph
+        out = []
+        for node, target in ((i, j + self.r), (j + self.r, i)):
+            lo, hi = g.indptr[node], g.indptr[node + 1]
+            pos = lo + int(np.searchsorted(g.indices[lo:hi], target))
+            if pos < hi and g.indices[pos] == target:
+                out.append(pos)
+        return out
 
     def shift(self, cell: int, raise_: bool, want_cut: bool = False):
         """Largest shift of ``cell`` up (or down) through the other suppressed cells.
@@ -215,7 +243,7 @@ class Network2D:
         """
         i, j = divmod(int(cell), self.c)
         data = self.graph.data.copy()
-        data[list(self.slot[int(cell)])] = 0
+        data[self._slots(int(cell))] = 0
         g = sparse.csr_array((data, self.graph.indices, self.graph.indptr),
                              shape=self.graph.shape)
         source, sink = (j + self.r, i) if raise_ else (i, j + self.r)
@@ -232,13 +260,12 @@ class Network2D:
 
 
 def integral(*arrays: np.ndarray) -> bool:
-    """True when every finite entry is a whole number small enough for int32 flows."""
+    """True when every entry is a finite whole number, all small enough for int32 flows."""
     total = 0.0
     for arr in arrays:
-        fin = arr[np.isfinite(arr)]
-        if not np.all(fin == np.round(fin)):
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             return False
-        total += float(np.abs(fin).sum())
+        total += float(np.abs(arr).sum())
     return total < 2**31 - 1
 
 
@@ -335,6 +362,9 @@ def audit(values: np.ndarray, suppressed: np.ndarray, *,
             for comp in components(lines, cells):
                 ext = extremes(lines, comp, flat, lbf, ubf, comp)
                 lower[comp], upper[comp] = ext.low, ext.high
+                if bounds is None and integral(flat) and len(comp) <= _INTEGER_AUDIT_CELLS:
+                    # counts are whole numbers: beyond 2-D the LP can be wider than that allows
+                    lower[comp], upper[comp] = _integer_extremes(lines, comp, flat, lbf, ubf)
     lower, upper = lower.reshape(shape) + 0.0, upper.reshape(shape) + 0.0  # no -0.0
     return verdict(vals, supp, prim, prot, lower, upper, names)
 

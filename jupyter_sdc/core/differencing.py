@@ -11,18 +11,19 @@ hashes of the row index labels of the frame behind it, plus the exact row count;
 Cohen & Kaplan 2007), its grouping variables, band edges (given, or read from an
 ``IntervalIndex`` made by ``pd.cut``) and its 1-D/2-D unweighted counts table.
 ``check_differencing(items, *, threshold, zeros=True) -> list[DifferencingFinding]`` over
-``(uid, Fingerprint)`` pairs. Two attacks (ONS/Eurostat "differencing"; Hundepool et al.,
-*Statistical Disclosure Control*, 2012, sec. 4.4.3):
+``(uid, Fingerprint)`` pairs. Two attacks by differencing (Hundepool et al., *Statistical
+Disclosure Control*, Wiley 2012, on disclosure by differencing of tables):
 
 1. ``nested-population``: same dataset, same grouping, one row set inside the other (e.g. all
    people and men): the difference table counts the complement (women); a cell in
-   (0, threshold) fails, and with ``zeros`` a 0 where the larger table is nonzero.
+   (0, threshold) fails, and with ``zeros`` a 0 where the larger table is nonzero (unless
+   the zeros only restate the filter, e.g. region == N tabulated by region).
 2. ``band-refinement``: same dataset and population, one variable banded with different edges
    (<20/20-39 and <25/25-39): cumulative counts at every edge of both tables give the count of
    each refined band ([20, 25)); a refined band in (0, threshold) fails.
 
 Outputs are bucketed by (dataset key, grouping variables) and sketches are compared with sorted
-searches, so 200 outputs check in milliseconds. Known limits: row sets are matched by index
+searches, so 200 outputs check well within a second. Known limits: row sets are matched by index
 labels (a filter followed by ``reset_index`` hides the nesting); crosstabs with swapped rows and
 columns are not matched; nesting and re-banding together are not combined.
 """
@@ -47,6 +48,7 @@ class Fingerprint:
     sketch: np.ndarray  # sorted smallest SKETCH_K distinct uint64 hashes of its index labels
     group_vars: tuple[str, ...]
     counts: pd.DataFrame  # unweighted counts; a 1-D table has a single column
+    values: np.ndarray  # counts as floats, for quick comparisons
     band_edges: dict[str, tuple[float, ...]] = field(default_factory=dict)
     label: str | None = None  # e.g. "Table 3", used in reasons
 
@@ -102,8 +104,8 @@ def fingerprint(frame_index: pd.Index, dataset_key: str, group_vars: tuple[str, 
     values = counts.to_numpy(dtype=float)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError("counts must be finite, non-negative unweighted counts")
-    hashes = np.unique(pd.util.hash_pandas_object(frame_index.to_series(), index=False)
-                       .to_numpy())[:SKETCH_K]
+    hashes = _bottom_k(pd.util.hash_pandas_object(frame_index.to_series(), index=False)
+                       .to_numpy())
     edges = {k: tuple(float(e) for e in v) for k, v in (band_edges or {}).items()}
     for name, level in ((counts.index.name, counts.index), (counts.columns.name, counts.columns)):
         bands = level.categories if isinstance(level, pd.CategoricalIndex) else level
@@ -115,7 +117,16 @@ def fingerprint(frame_index: pd.Index, dataset_key: str, group_vars: tuple[str, 
         if list(e) != sorted(e):
             raise ValueError(f"band_edges[{var!r}] must be increasing")
     return Fingerprint(dataset_key, len(frame_index), hashes, tuple(group_vars),
-                       counts.copy(), edges, label)
+                       counts.copy(), values, edges, label)
+
+
+def _bottom_k(hashes: np.ndarray) -> np.ndarray:
+    """The SKETCH_K smallest distinct hashes, sorted (a partial sort for large row sets)."""
+    if len(hashes) > 4 * SKETCH_K:
+        smallest = np.unique(np.partition(hashes, 4 * SKETCH_K)[: 4 * SKETCH_K])
+        if len(smallest) >= SKETCH_K:
+            return smallest[:SKETCH_K]
+    return np.unique(hashes)[:SKETCH_K]
 
 
 def _interval_edges(index: pd.IntervalIndex) -> tuple[float, ...]:
@@ -124,8 +135,13 @@ def _interval_edges(index: pd.IntervalIndex) -> tuple[float, ...]:
 
 
 def check_differencing(items: Sequence[tuple[str, Fingerprint]], *, threshold: int,
-                       zeros: bool = True) -> list[DifferencingFinding]:
-    """Every pair of outputs whose combination implies a cell below ``threshold``."""
+                       zeros: bool = True,
+                       stats: dict[str, int] | None = None) -> list[DifferencingFinding]:
+    """Every pair of outputs whose combination implies a cell below ``threshold``.
+
+    ``stats`` (a dict, filled in) says what was done, for the checker summary: outputs,
+    pairs compared (same dataset and grouping), nested pairs and re-banded pairs found.
+    """
     if not isinstance(threshold, int | np.integer) or threshold < 1:
         raise ValueError("threshold must be a positive integer (the minimum cell count N)")
     buckets: dict[tuple, list[tuple[str, Fingerprint]]] = defaultdict(list)
@@ -134,17 +150,23 @@ def check_differencing(items: Sequence[tuple[str, Fingerprint]], *, threshold: i
             raise ValueError(f"items must be (uid, Fingerprint) pairs; {uid!r} is not")
         buckets[(fp.dataset_key, fp.group_vars)].append((uid, fp))
     findings: list[DifferencingFinding] = []
+    seen = {"outputs": len(items), "pairs_compared": 0, "nested_pairs": 0, "rebanded_pairs": 0}
     for group in buckets.values():
         group.sort(key=lambda item: item[1].n_rows)
         for i, (uid_small, small) in enumerate(group):
             for uid_big, big in group[i + 1:]:
+                seen["pairs_compared"] += 1
                 if big.n_rows > small.n_rows and small.band_edges == big.band_edges:
                     if _inside(small, big):
+                        seen["nested_pairs"] += 1
                         found = _nested(uid_big, big, uid_small, small, threshold, zeros)
                         findings += [found] if found else []
                 elif big.n_rows == small.n_rows and small.band_edges != big.band_edges:
                     if np.array_equal(small.sketch, big.sketch):
+                        seen["rebanded_pairs"] += 1
                         findings += _rebanded(uid_small, small, uid_big, big, threshold)
+    if stats is not None:
+        stats.update(seen)
     return findings
 
 
@@ -177,17 +199,24 @@ def _summary(parts: list[str]) -> str:
 
 
 def _nested(uid_big, big, uid_small, small, threshold, zeros) -> DifferencingFinding | None:
-    rows = big.counts.index.union(small.counts.index, sort=False)
-    cols = big.counts.columns.union(small.counts.columns, sort=False)
-    a = big.counts.reindex(index=rows, columns=cols, fill_value=0)
-    b = small.counts.reindex(index=rows, columns=cols, fill_value=0)
-    diff = a - b
-    if (diff.to_numpy() < 0).any():  # not a true subset (or counted differently): no inference
+    if big.counts.index.equals(small.counts.index) and \
+            big.counts.columns.equals(small.counts.columns):
+        rows, cols, av, bv = big.counts.index, big.counts.columns, big.values, small.values
+    else:
+        rows = big.counts.index.union(small.counts.index, sort=False)
+        cols = big.counts.columns.union(small.counts.columns, sort=False)
+        av = big.counts.reindex(index=rows, columns=cols, fill_value=0).to_numpy(dtype=float)
+        bv = small.counts.reindex(index=rows, columns=cols, fill_value=0).to_numpy(dtype=float)
+    d = av - bv
+    if (d < 0).any():  # not a true subset (or counted differently): no inference
         return None
-    d, av = diff.to_numpy(), a.to_numpy()
-    bad = ((d > 0) & (d < threshold)) | ((d == 0) & (av > 0) & zeros)
+    bad = (d > 0) & (d < threshold)
+    if zeros:
+        bad |= (d == 0) & (av > 0) & ~_structural(d, bv)
     if not bad.any():
         return None
+    diff = pd.DataFrame(d.astype(int) if np.all(d == np.round(d)) else d, index=rows,
+                        columns=cols)
     one_dim = big.counts.shape[1] == 1 and small.counts.shape[1] == 1
     implied = diff.iloc[:, 0] if one_dim else diff
     cells, parts = [], []
@@ -204,6 +233,18 @@ def _nested(uid_big, big, uid_small, small, threshold, zeros) -> DifferencingFin
     reason = f"{names[0]} minus {names[1]} (a subset of its rows): {detail}"
     return DifferencingFinding(uid_big, uid_small, "nested-population", implied, cells, reason,
                                names, detail)
+
+
+def _structural(d: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """Zero differences that only restate the filter (e.g. region == R1 tabulated by region):
+    whole rows (columns) of zeros, when the smaller table lives only in those rows (columns)."""
+    out = np.zeros(d.shape, dtype=bool)
+    for axis in (1, 0):
+        empty = ~(d != 0).any(axis=axis)
+        used = (small != 0).any(axis=axis)
+        if used.any() and empty[used].all():
+            out |= empty[:, None] if axis == 1 else empty[None, :]
+    return out
 
 
 def _rebanded(uid_a, a, uid_b, b, threshold) -> list[DifferencingFinding]:

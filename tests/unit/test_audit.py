@@ -54,7 +54,7 @@ def test_hypercube_interval_and_protection_boundary(protection, protected):
 def test_protection_applies_to_primary_cells_only():
     values = np.array([[5, 7], [8, 9]])
     supp = np.ones((2, 2), bool)
-    # (1, 1) lies in [4, 16]: width 12; only (0, 1) (interval [2, 14]) is primary
+    # (1, 1) lies in [4, 16], (0, 1) in [0, 12]: both narrower than 20, only (0, 1) is primary
     result = audit(values, supp, protection=np.full((2, 2), 20.0), primary=mask((2, 2), (0, 1)))
     assert result.failing_cells == [(0, 1)]
     assert (result.lower[1, 1], result.upper[1, 1]) == (4, 16)
@@ -107,6 +107,19 @@ def test_known_bounds_narrow_the_interval():
     # (0, 0) may fall only to 4 now; rise limited by (0, 1) and (1, 0) falling to 4: +3
     assert (result.lower[0, 0], result.upper[0, 0]) == (4, 8)
     assert not result.protected
+
+
+def test_negative_values_need_bounds_and_then_use_them():
+    values = np.array([[-5, 7], [8, 9]])
+    with pytest.raises(ValueError, match="non-negative"):
+        audit(values, np.ones((2, 2), bool))
+    result = audit(values, np.ones((2, 2), bool),
+                   bounds=(np.full((2, 2), -10.0), np.full((2, 2), 20.0)))
+    # rise limited by (1, 1) reaching 20 (+11); fall by (0, 0) reaching -10 (-5)
+    assert (result.lower[0, 0], result.upper[0, 0]) == (-10, 6)
+    unbounded = audit(values, np.ones((2, 2), bool),
+                      bounds=(np.full((2, 2), -np.inf), np.full((2, 2), np.inf)))
+    assert unbounded.protected and unbounded.upper[0, 0] == np.inf
 
 
 def test_to_dict_is_json_ready():
