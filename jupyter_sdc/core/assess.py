@@ -46,8 +46,11 @@ def assess(
         # something could not be checked as asked: a checker must look (fail closed)
         judgement.checks["custom"] = Status.REVIEW
         judgement.reasons.extend(review)
-    done = mitigation.apply(table, evidence, judgement, suppress=suppress, round_base=round_base)
-    mitigation.mitigated_checks(judgement, done.suppressed, bool(round_base))
+    done = mitigation.apply(table, evidence, judgement, suppress=suppress, round_base=round_base,
+                            protection=rules.threshold)
+    secondary = done.info.pop("secondary", None)
+    mitigation.mitigated_checks(judgement, done.suppressed, bool(round_base),
+                                protected=done.info.get("protected", True))
 
     def frame(grid: np.ndarray, dtype: Any = None) -> pd.DataFrame:
         return pd.DataFrame(grid, index=table.index, columns=table.columns, dtype=dtype)
@@ -55,6 +58,8 @@ def assess(
     flags = {rule: frame(flag, bool) for rule, flag in judgement.flags.items()}
     if done.suppressed.any():
         flags["suppressed"] = frame(done.suppressed, bool)
+    if secondary is not None:
+        flags["secondary"] = frame(secondary, bool)
     stats = set(np.unique(evidence.statistic_grid))
     info = dict(summary or {})
     info.setdefault("unit", rules.unit)

@@ -1,8 +1,10 @@
 """Mitigation of a checked table: primary suppression and rounding.
 
-Suppression masks every cell that a failing rule flags. Until secondary suppression is
-applied, margins are recomputed from the published cells (as ACRO does), so that no margin
-gives a suppressed value back; the record says so.
+Suppression masks every cell that a failing rule flags. In a table with margins,
+complementary cells are suppressed too (``core.secondary``: optimal MILP, hypercube
+fallback), so that no primary cell can be recovered from the true margins, and the attacker's
+audit is kept in the record. Where that does not apply (mixed statistics), margins are
+recomputed from the published cells (as ACRO does) and the record says so.
 """
 
 from __future__ import annotations
@@ -64,6 +66,52 @@ def _recompute_margins(values: np.ndarray, ev: CellEvidence, hidden: np.ndarray)
             "suppressed cells back; margins of other statistics are withheld."]
 
 
+def _secondary(values: np.ndarray, ev: CellEvidence, mask: np.ndarray, margin: np.ndarray,
+               protection: float, notes: list[str], info: dict) -> np.ndarray | None:
+    """Primary plus secondary suppression of a table whose margins are published.
+
+    The pattern is chosen on the unweighted counts (published beside every statistic) so that
+    no primary cell can be narrowed below ``protection`` from the true margins, and the
+    attacker's audit is kept in the record. None when the table has no such margins.
+    """
+    from jupyter_sdc.core.secondary import protect
+
+    all_row, all_col = margin.all(axis=1), margin.all(axis=0)
+    if not margin.any() or len(set(np.unique(ev.statistic_grid[~margin]))) != 1:
+        return None
+    rows, cols = ~all_row, ~all_col
+    counts = ev.count[np.ix_(rows, cols)].astype(float)
+    primary = (mask & ~margin)[np.ix_(rows, cols)]
+    if counts.shape[1] == 1:
+        counts, primary = counts[:, 0], primary[:, 0]
+    elif counts.shape[0] == 1:
+        counts, primary = counts[0], primary[0]
+    if counts.size < 2:
+        return None
+    result = protect(counts, primary, protection=float(protection), method="auto",
+                     time_limit=5.0)
+    hidden = mask.copy()
+    block = np.zeros((int(rows.sum()), int(cols.sum())), dtype=bool)
+    block[...] = result.suppressed.reshape(block.shape)
+    hidden[np.ix_(rows, cols)] |= block
+    secondary = np.zeros(ev.shape, dtype=bool)
+    secondary[np.ix_(rows, cols)] = result.secondary.reshape(block.shape)
+    notes.append(f"Suppressed {int(result.primary.sum())} primary and "
+                 f"{int(result.secondary.sum())} complementary (secondary) cells, chosen by "
+                 f"{result.method}{' (optimal)' if result.optimal else ''}, shown as "
+                 f"'{SUPPRESSED_SYMBOL}'; margins are the true totals.")
+    notes.extend(result.notes)
+    if result.audit.protected:
+        notes.append("The attacker's audit passed: no suppressed cell can be recovered from "
+                     f"the published cells and margins to within {protection:g}.")
+    else:
+        notes.extend(result.audit.failures)
+    info.update({"secondary": secondary, "method": result.method, "optimal": result.optimal,
+                 "cost": result.cost, "audit": result.audit.to_dict(),
+                 "protected": bool(result.audit.protected)})
+    return hidden
+
+
 def apply(
     table: pd.DataFrame,
     ev: CellEvidence,
@@ -71,6 +119,7 @@ def apply(
     *,
     suppress: bool = False,
     round_base: int | None = None,
+    protection: float = 10,
 ) -> Mitigated:
     values = table.to_numpy(dtype=float, copy=True) if suppress or round_base else None
     hidden = np.zeros(ev.shape, dtype=bool)
@@ -82,10 +131,16 @@ def apply(
         mask = failing_mask(judgement)
         if mask is not None and mask.any():
             margin = ev.margin if ev.margin is not None else np.zeros(ev.shape, dtype=bool)
-            hidden = mask
-            notes.append(f"{int((mask & ~margin).sum())} cells suppressed (primary "
-                         f"suppression), shown as '{SUPPRESSED_SYMBOL}'.")
-            notes += _recompute_margins(values, ev, hidden & ~margin)
+            protected = _secondary(values, ev, mask, margin, protection, notes, info)
+            if protected is None:
+                # no margins of counts to protect against: primary suppression, margins
+                # recomputed from the published cells
+                hidden = mask
+                notes.append(f"Suppressed {int((mask & ~margin).sum())} cells (primary "
+                             f"suppression), shown as '{SUPPRESSED_SYMBOL}'.")
+                notes += _recompute_margins(values, ev, hidden & ~margin)
+            else:
+                hidden = protected
             values[hidden] = np.nan
             if (mask & margin).any():
                 notes.append(f"{int((mask & margin).sum())} margins are disclosive themselves "
@@ -105,9 +160,15 @@ def apply(
     return Mitigated(out, hidden, notes, info)
 
 
-def mitigated_checks(judgement: Judgement, hidden: np.ndarray, rounded: bool) -> None:
-    """After mitigation a failing rule becomes ``review``: a checker looks at what was done."""
-    for rule, flag in judgement.flags.items():
+def mitigated_checks(judgement: Judgement, hidden: np.ndarray, rounded: bool,
+                     protected: bool = True) -> None:
+    """After mitigation a failing rule becomes ``review``: a checker looks at what was done.
+
+    A suppression that the attacker's audit breaks stays ``fail`` (check ``audit``)."""
+    if not protected:
+        judgement.checks["audit"] = Status.FAIL
+        return
+    for rule, flag in list(judgement.flags.items()):
         if judgement.checks[rule] != Status.FAIL:
             continue
         if hidden.any() and not (flag & ~hidden).any():

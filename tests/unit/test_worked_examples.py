@@ -25,18 +25,33 @@ def test_one_person_aged_21_30_is_unsafe():
     assert out.counts.loc["21-30", "yes"] == 1
 
 
-def test_suppressing_keeps_no_margin_that_gives_the_cell_back():
+def test_redacting_21_30_with_true_totals_is_still_unsafe():
+    """The totals give the redacted cell back; the attacker's audit says so and it fails."""
     df = heart_disease()
     session = sdc.Session()
     table = session.crosstab(df.age_band, df.heart_disease, margins=True, suppress=True)
     out = session.outputs[-1]
     assert pd.isna(table.loc["21-30", "yes"])
-    # the published margins are sums of the published cells only
-    assert table.loc["All", "yes"] == table.loc[["31-40", "41-50", "51+"], "yes"].sum()
-    assert table.loc["All", "yes"] == 50
-    assert out.status == "review"
-    assert out.mitigation["suppressed"]
-    assert any("recomputed" in r for r in out.reasons)
+    assert table.loc["All", "yes"] == 51          # margins stay the true totals
+    assert out.flags["secondary"].to_numpy().any()
+    assert out.status == "fail" and out.checks["audit"] == "fail"
+    assert out.mitigation["protected"] is False
+
+
+def test_secondary_suppression_protects_a_small_cell_and_keeps_true_margins():
+    rows = ([("A", "x")] * 40 + [("A", "y")] * 30 + [("A", "z")] * 3
+            + [("B", "x")] * 25 + [("B", "y")] * 35 + [("B", "z")] * 20
+            + [("C", "x")] * 30 + [("C", "y")] * 22 + [("C", "z")] * 28)
+    df = pd.DataFrame(rows, columns=["r", "c"])
+    session = sdc.Session()
+    table = session.crosstab(df.r, df.c, margins=True, suppress=True)
+    out = session.outputs[-1]
+    assert pd.isna(table.loc["A", "z"])
+    assert out.flags["secondary"].to_numpy().sum() >= 3   # a hypercube needs 3 partners
+    assert table.loc["A", "All"] == 73 and table.loc["All", "All"] == 233
+    assert out.mitigation["protected"] is True and out.status == "review"
+    audit = out.mitigation["audit"]
+    assert audit
 
 
 def test_class_disclosure_marital_status_by_hours():
