@@ -284,3 +284,14 @@ def custom_output(session: Session, table: pd.DataFrame | pd.Series, counts: Any
         output.checks["custom"] = Status.REVIEW
     session.add(output)
     return table
+
+
+from jupyter_sdc.wrappers_models import (  # noqa: E402,F401  (bound as Session methods)
+    hist,
+    logit,
+    logitr,
+    ols,
+    olsr,
+    probit,
+    probitr,
+)

@@ -6,8 +6,8 @@ the notebook (or the test) decides it.
 Histograms count every record, the ones equal to the maximum included (they fall in the last,
 closed bin, as in ``numpy.histogram``; ACRO 1.0.2 drops them). Empty bins are judged by the
 zeros rule as configured. When the bin edges come from the data (``bins`` a number and no
-``range``), the outer edges publish the smallest and largest values: that is judged by the
-``min_max`` rule.
+``range``), the outer edges publish the smallest and largest values: a reason says so when
+fewer than ``threshold`` records hold them (judged by ``min_max`` with ``judge_extremes``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def figure_png(fig: Any, dpi: int = PNG_DPI) -> str:
 def _edge_labels(edges: np.ndarray) -> list[str]:
     """"[10, 20)" ... "[90, 100]" with just enough digits to tell the edges apart."""
     for digits in range(4, 18):
-        text = [f"{e:.{digits}g}" for e in edges]
+        text = [np.format_float_positional(e, precision=digits, fractional=False, trim="-")
+                for e in edges]
         if len(set(text)) == len(text):
             break
     last = len(edges) - 2
@@ -80,8 +81,12 @@ def bin_ids(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] | None = None,
                rules: RuleValues, uid: str, unit: Any = None,
                source: dict[str, Any] | None = None, figure: Any = None,
-               **fields: Any) -> Output:
-    """The record of a histogram of ``values``: one row per bin, the count in each."""
+               judge_extremes: bool = False, **fields: Any) -> Output:
+    """The record of a histogram of ``values``: one row per bin, the count in each.
+
+    ``figure`` (a matplotlib Figure) is rendered into the record; ``judge_extremes`` applies
+    the ``min_max`` rule to outer edges taken from the data (else they are only noted).
+    """
     values = as_series(values, "values")
     array = _numeric(values)
     edges = histogram_edges(array, bins, range)
@@ -100,11 +105,13 @@ def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] 
     notes = []
     missing = int(np.isnan(array).sum())
     if missing:
-        notes.append(f"{missing} missing values are not in the histogram.")
+        notes.append(f"{missing} missing value{'s are' if missing > 1 else ' is'} not in the "
+                     "histogram.")
     outside = int(((ids < 0) & ~np.isnan(array)).sum())
     if outside:
-        notes.append(f"{outside} values outside the range {edges[0]:g} to {edges[-1]:g} are "
-                     "not in the histogram.")
+        notes.append(f"{outside} value{'s' if outside > 1 else ''} outside the range "
+                     f"{edges[0]:g} to {edges[-1]:g} {'are' if outside > 1 else 'is'} not in "
+                     "the histogram.")
     table = pd.DataFrame({"count": rows},
                          index=pd.Index(_edge_labels(edges), name=values.name))
     evidence = CellEvidence(statistic=["histogram"], count=count[:, None].astype(np.int64),
@@ -116,33 +123,41 @@ def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] 
     output = assess(table, evidence, rules, uid=uid, kind="figure", statistic="histogram",
                     summary=summary, source=source, **fields)
     if range is None and np.ndim(bins) == 0 and shown.any():
-        _extreme_edges(output, array, edges, units, rules, unit_label)
+        _extreme_edges(output, array, edges, units, rules, unit_label, judge_extremes)
     if figure is not None:
         output.figure = {"png": figure_png(figure)}
     return output
 
 
 def _extreme_edges(output: Output, array: np.ndarray, edges: np.ndarray,
-                   units: np.ndarray | None, rules: RuleValues, unit: str) -> None:
-    """Edges computed from the data are its minimum and maximum: a published extreme."""
-    flag = np.zeros(output.table.shape, dtype=bool)
+                   units: np.ndarray | None, rules: RuleValues, unit: str, judge: bool) -> None:
+    """Edges computed from the data are its minimum and maximum: published extremes.
+
+    Histograms are judged by threshold and zeros (``STATISTIC_RULES``), so by default this
+    only tells the checker; with ``judge`` the ``min_max`` rule decides as for a table.
+    """
     holders = []
-    for row, value in ((0, edges[0]), (-1, edges[-1])):
+    for value in (edges[0], edges[-1]):
         at = array == value
-        held = int(at.sum()) if units is None else int(len(np.unique(units[at])))
-        holders.append(held)
-        flag[row, 0] |= held < rules.threshold
-    output.flags["min_max"] = pd.DataFrame(flag, index=output.table.index,
-                                           columns=output.table.columns)
+        holders.append(int(at.sum()) if units is None else int(len(np.unique(units[at]))))
+    output.summary["extremes"] = {"min": holders[0], "max": holders[1]}
+    flag = np.zeros(output.table.shape, dtype=bool)
+    flag[0, 0], flag[-1, 0] = holders[0] < rules.threshold, holders[1] < rules.threshold
     if not flag.any():
-        output.checks["min_max"] = Status.PASS
+        if judge:
+            output.flags["min_max"] = pd.DataFrame(flag, index=output.table.index,
+                                                   columns=output.table.columns)
+            output.checks["min_max"] = Status.PASS
         return
-    output.checks["min_max"] = Status(rules.min_max)
     output.reasons.append(
         f"The outer bin edges are the smallest and largest values, held by {holders[0]} and "
         f"{holders[1]} {unit}: fewer than {rules.threshold} shows a single {unit[:-1]}'s value "
         "(min_max); give range= or rounded bin edges instead."
     )
+    if judge:
+        output.flags["min_max"] = pd.DataFrame(flag, index=output.table.index,
+                                               columns=output.table.columns)
+        output.checks["min_max"] = Status(rules.min_max)
 
 
 # -- figures the magic captures -------------------------------------------------------------
@@ -156,12 +171,25 @@ def _bar_containers(fig: Any) -> list[Any]:
     return [c for ax in fig.axes for c in _bar_containers_of(ax)]
 
 
-def _edges_from_bars(bars: Any) -> np.ndarray:
+def _edges_from_bars(bars: Any, values: np.ndarray) -> np.ndarray:
+    """Bin edges read back from the bars, snapped onto data values they only miss by rounding.
+
+    Matplotlib places a bar by its centre, so ``x`` can differ from the bin edge in the last
+    digit; a record on an edge must still land in the bin matplotlib counted it in.
+    """
     lefts = np.array([p.get_x() for p in bars.patches], dtype=float)
     widths = np.array([p.get_width() for p in bars.patches], dtype=float)
     order = np.argsort(lefts)
     lefts, widths = lefts[order], widths[order]
-    return np.append(lefts, lefts[-1] + widths[-1])
+    edges = np.append(lefts, lefts[-1] + widths[-1])
+    data = np.unique(values[np.isfinite(values)])
+    if data.size:
+        tol = 1e-9 * float(np.min(np.abs(widths))) if widths.size else 0.0
+        pos = np.searchsorted(data, edges)
+        for near in (data[np.maximum(pos - 1, 0)], data[np.minimum(pos, data.size - 1)]):
+            close = np.abs(near - edges) <= tol
+            edges[close] = near[close]
+    return edges
 
 
 def check_figure(fig: Any, *, rules: RuleValues, uid: str, values: Any = None,
@@ -176,11 +204,7 @@ def check_figure(fig: Any, *, rules: RuleValues, uid: str, values: Any = None,
     bars = _bar_containers(fig)
     if values is not None and len(bars) == 1 and len(bars[0].patches) > 0:
         array = as_series(values, "values")
-        edges = _edges_from_bars(bars[0])
-        finite = array.to_numpy(dtype=float, na_value=np.nan)
-        top = np.nanmax(finite) if np.isfinite(finite).any() else edges[-1]
-        if np.isclose(edges[-1], top, rtol=1e-12, atol=0) and top > edges[-1]:
-            edges[-1] = top  # the bar's right edge lost the last digit in float arithmetic
+        edges = _edges_from_bars(bars[0], _numeric(array))
         output = check_hist(array, edges, rules=rules, uid=uid, unit=unit, source=source,
                             figure=fig, **fields)
         heights = np.array([p.get_height() for p in bars[0].patches], dtype=float)

@@ -78,6 +78,27 @@ def _binary_outcome(model: Any) -> np.ndarray | None:
     return y == 1
 
 
+_BLOCK = 1 << 22  # design-matrix entries per pass: a few MB of temporaries at most
+
+
+def _column_sums(exog: np.ndarray, outcome: np.ndarray | None) -> np.ndarray:
+    """Per column: nonzero entries, entries equal to 1, and nonzero entries with outcome 1.
+
+    One pass over the rows in blocks, so a C- or F-ordered matrix is read once either way.
+    """
+    n, k = exog.shape
+    sums = np.zeros((3, k), dtype=np.int64)
+    step = max(1, _BLOCK // max(k, 1))
+    for start in range(0, n, step):
+        block = exog[start:start + step]
+        mask = block != 0
+        sums[0] += np.count_nonzero(mask, axis=0)
+        sums[1] += np.count_nonzero(block == 1, axis=0)
+        if outcome is not None:
+            sums[2] += np.count_nonzero(mask & outcome[start:start + step, None], axis=0)
+    return sums
+
+
 def _distinct(units: np.ndarray, mask: np.ndarray, seen: np.ndarray) -> int:
     seen[:] = False
     seen[units[mask]] = True
@@ -86,40 +107,32 @@ def _distinct(units: np.ndarray, mask: np.ndarray, seen: np.ndarray) -> int:
 
 def column_counts(exog: np.ndarray, names: list[str], units: np.ndarray | None = None,
                   outcome: np.ndarray | None = None) -> ColumnCounts:
-    """Vectorised passes over the design matrix, one column at a time (no copy of ``exog``)."""
+    """Observations (or distinct units) behind each design-matrix column, vectorised."""
     n, k = exog.shape
-    count = np.zeros(k, dtype=np.int64)
-    level = np.zeros(k, dtype=bool)
-    binary = outcome is not None
-    positive = np.zeros(k, dtype=np.int64) if binary else None
-    negative = np.zeros(k, dtype=np.int64) if binary else None
-    seen = np.zeros(int(units.max(initial=-1)) + 1 if units is not None else 0, dtype=bool)
-    everyone = np.ones(n, dtype=bool)
-
-    def tally(mask: np.ndarray) -> int:
-        return int(np.count_nonzero(mask)) if units is None else _distinct(units, mask, seen)
-
-    overall = [tally(everyone)]
-    if binary:
-        overall += [tally(outcome), tally(~outcome)]
-    for j in range(k):
-        column = exog[:, j]
-        mask = column != 0
-        nonzero = np.count_nonzero(mask)
-        # a categorical level: named so by the formula engine, or a non-constant 0/1 column
-        level[j] = "[" in names[j] or (
-            nonzero < n and np.count_nonzero(column == 1) == nonzero
-        )
-        if not level[j]:
-            count[j] = overall[0]
-            if binary:
-                positive[j], negative[j] = overall[1], overall[2]
-            continue
-        count[j] = nonzero if units is None else tally(mask)
-        if binary:
-            positive[j] = tally(mask & outcome)
-            negative[j] = tally(mask & ~outcome)
-    return ColumnCounts(count=count, level=level, positive=positive, negative=negative)
+    nonzero, ones, positive = _column_sums(exog, outcome)
+    # a categorical level: named so by the formula engine, or a non-constant 0/1 column
+    level = np.array(["[" in name for name in names], dtype=bool) | (
+        (nonzero < n) & (ones == nonzero))
+    with_one = int(np.count_nonzero(outcome)) if outcome is not None else 0
+    count = np.where(level, nonzero, n)
+    pos = np.where(level, positive, with_one)
+    neg = count - pos
+    if units is not None:
+        # distinct units: one pass per level column (only when unit= is asked for)
+        seen = np.zeros(int(units.max(initial=-1)) + 1, dtype=bool)
+        y = outcome if outcome is not None else np.zeros(n, dtype=bool)
+        everyone = np.ones(n, dtype=bool)
+        overall = [_distinct(units, m, seen) for m in (everyone, y, ~y)]
+        count[:], pos[:], neg[:] = overall[0], overall[1], overall[2]
+        for j in np.flatnonzero(level):
+            mask = exog[:, j] != 0
+            count[j] = _distinct(units, mask, seen)
+            if outcome is not None:
+                pos[j] = _distinct(units, mask & y, seen)
+                neg[j] = _distinct(units, mask & ~y, seen)
+    if outcome is None:
+        return ColumnCounts(count=count, level=level)
+    return ColumnCounts(count=count, level=level, positive=pos, negative=neg)
 
 
 def used_units(results: Any, unit: Any, data: pd.DataFrame | None) -> np.ndarray:
