@@ -10,12 +10,15 @@ export YARN_NPM_REGISTRY_SERVER := $(shell npm config get registry 2>/dev/null)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test test-python test-acro test-ui install system-deps acro-env bench lab lint clean
+# jlpm (from jupyter-builder) and jupyter come from the venv.
+VENV_ENV := env PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 ## Environment ---------------------------------------------------------------
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml package.json yarn.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip
 	$(PY) -m pip install -q -e ".[test]"
+	$(VENV_ENV) jupyter labextension develop . --overwrite
 	touch $@
 
 install: $(VENV)/.installed
@@ -47,13 +50,28 @@ demo: install
 	$(PY) examples/project/run_demo.py
 
 test: install acro-env system-deps
-	$(MAKE) test-python test-acro
+	$(MAKE) test-python test-acro test-ui
 
 test-python:
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 test-acro:
 	$(ACRO_PY) -m pytest -q -p no:cacheprovider tests/unit tests/functional
+
+ui-tests/node_modules/.installed: ui-tests/package.json ui-tests/yarn.lock | install
+	cd ui-tests && $(VENV_ENV) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 jlpm install
+	touch $@
+
+examples/project/data/lfs_synthetic.csv: | install
+	$(PY) examples/project/make_data.py
+
+# Galata (Playwright) in Debian's Chromium against a real JupyterLab.
+test-ui: install system-deps ui-tests/node_modules/.installed examples/project/data/lfs_synthetic.csv
+	$(VENV_ENV) jlpm build
+	cd ui-tests && $(VENV_ENV) CI=1 jlpm playwright test
+
+lab: install examples/project/data/lfs_synthetic.csv
+	cd examples/project && $(VENV_ENV) jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) analysis.ipynb
 
 bench: install acro-env
 	$(PY) benchmarks/run.py

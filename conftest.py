@@ -9,7 +9,7 @@ pytest_plugins = ("pytest_jupyter.jupyter_server",)
 def jp_server_config(jp_server_config):
     return {
         "ServerApp": {
-            "jpserver_extensions": {"jupyter_sdc.server": True},
+            "jpserver_extensions": {"jupyter_sdc": True},
             "allow_unauthenticated_access": False,
         }
     }

@@ -4,4 +4,3 @@ from jupyterlab.galata import configure_jupyter_server
 
 configure_jupyter_server(c)  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821  # CI containers run as root
-c.ServerApp.jpserver_extensions = {"jupyter_sdc.server": True}  # noqa: F821  TEMP-SDC5

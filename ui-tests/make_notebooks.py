@@ -23,8 +23,11 @@ def main() -> None:
     # Exports: pass, review with an explanation, fail with an exception request.
     nbformat.write(notebook([PASSING, REVIEW, with_exception(FAILING, EXCEPTION)]),
                    folder / "checked.ipynb")
-    # Refused: a failing output without an exception.
-    nbformat.write(notebook([PASSING, FAILING]), folder / "failing.ipynb")
+    # Refused: a failing output without an exception and one to review without explanation;
+    # one more is marked not to include.
+    unexplained = {**REVIEW, "uid": "t4", "label": "Table 4", "explanation": None}
+    excluded = {**PASSING, "uid": "t5", "label": "Table 5", "include": False}
+    nbformat.write(notebook([PASSING, FAILING, unexplained, excluded]), folder / "failing.ipynb")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,10 @@ Contract (all authenticated, JSON in and out; every error is ``{"message": ...}`
 
 - ``POST /jupyter-sdc/export`` ``{"path": "<notebook relative to the server root>"}``
   → 200 ``{"folder", "preflight", "included", "left_out", "warnings"}``;
-  409 ``{"message", "problems": [...]}`` when the export is refused (failing outputs without an
-  exception, missing explanations, an export of the same notebook already running);
-  400 for a bad path, a bad ``sdc.toml`` or an unreadable notebook; 403 outside the root;
-  404 missing.
+  409 ``{"message", "problems": [...]}`` when the export is refused or cannot be written
+  (no or a bad ``sdc.toml``, failing outputs without an exception, missing explanations, a newer
+  record schema, a full disk, an export of the same notebook already running);
+  400 for a bad path or body; 403 for a path leading outside the root; 404 for a missing file.
 - ``GET /jupyter-sdc/outputs?path=...`` → 200 ``{"path", "outputs": [record, ...]}``.
 - ``GET /jupyter-sdc/version`` → 200 ``{"version"}``.
 """
@@ -71,19 +71,18 @@ class ExportHandler(SdcHandler):
             self.reply_error(409, "An export of this notebook is already running; wait for it.")
             return
         # Imported here so the server extension loads even when the exporter cannot.
-        from jupyter_sdc.export.config import ConfigError
-        from jupyter_sdc.export.notebook import NotebookError
-        from jupyter_sdc.export.request import ExportRefused, export_notebooks
+        from jupyter_sdc.export.request import ExportError, ExportRefused, export_notebooks
 
         self.running.add(path)
         try:
             # Writing documents takes a while: keep the server answering meanwhile.
             result = await asyncio.to_thread(export_notebooks, [path])
         except ExportRefused as exc:
-            self.reply_error(409, _first_line(exc, "The export was refused."), exc.problems)
+            message = "The export was refused: fix the problems listed, then export again."
+            self.reply_error(409, message, exc.problems)
             return
-        except (ConfigError, NotebookError) as exc:
-            self.reply_error(400, str(exc), [str(exc)])
+        except ExportError as exc:  # disk full, no permission: the message says what to do
+            self.reply_error(409, str(exc), [str(exc)])
             return
         finally:
             self.running.discard(path)
@@ -123,11 +122,6 @@ class VersionHandler(SdcHandler):
     @tornado.web.authenticated
     def get(self) -> None:
         self.finish(json.dumps({"version": __version__}))
-
-
-def _first_line(exc: Exception, default: str) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else default
 
 
 def setup_handlers(web_app: tornado.web.Application) -> None:

@@ -35,7 +35,27 @@ export function preflightLines(preflight: { [key: string]: unknown }): string[] 
   return lines;
 }
 
-export function successBody(reply: IExportReply): Widget {
+/** uid -> "Table 1: title (status)" from the preflight report's list of outputs. */
+function outputNames(preflight: { [key: string]: unknown }): Map<string, string> {
+  const names = new Map<string, string>();
+  const outputs: unknown[] = [preflight.included, preflight.left_out].reduce<unknown[]>(
+    (all, list) => all.concat(Array.isArray(list) ? list : []),
+    []
+  );
+  for (const item of outputs) {
+    if (item && typeof item === 'object' && !Array.isArray(item)) {
+      const o = item as { [key: string]: unknown };
+      if (typeof o.uid === 'string') {
+        const label = [o.label, o.title].filter(Boolean).join(': ') || o.uid;
+        names.set(o.uid, o.status ? `${label} (${o.status})` : label);
+      }
+    }
+  }
+  return names;
+}
+
+/** `known` names outputs by uid (from the notebook); the preflight report fills the gaps. */
+export function successBody(reply: IExportReply, known: Map<string, string> = new Map()): Widget {
   const body = new Widget();
   body.addClass('jp-sdc-export-dialog');
   body.node.dataset.outcome = 'exported';
@@ -43,6 +63,7 @@ export function successBody(reply: IExportReply): Widget {
   folder.append('Release request written to ', el('code', undefined, reply.folder));
   body.node.append(folder);
   const preflight = reply.preflight ?? {};
+  const names = new Map([...outputNames(preflight), ...known]);
   const ok = preflight.ok ?? preflight.passed;
   if (ok !== undefined) {
     body.node.append(
@@ -50,10 +71,10 @@ export function successBody(reply: IExportReply): Widget {
     );
   }
   body.node.append(
-    section('Included', reply.included ?? [], 'jp-sdc-export-included'),
+    section('Included', (reply.included ?? []).map(uid => names.get(uid) ?? uid), 'jp-sdc-export-included'),
     section(
       'Left out',
-      (reply.left_out ?? []).map(([name, why]) => `${name}: ${why}`),
+      (reply.left_out ?? []).map(([uid, why]) => `${names.get(uid) ?? uid}: ${why}`),
       'jp-sdc-export-left-out'
     ),
     section('Preflight findings', preflightLines(preflight), 'jp-sdc-export-preflight')
@@ -64,7 +85,7 @@ export function successBody(reply: IExportReply): Widget {
   return body;
 }
 
-export function refusalBody(message: string, problems: string[]): Widget {
+export function refusalBody(message: string, problems: string[], refused: boolean): Widget {
   const body = new Widget();
   body.addClass('jp-sdc-export-dialog');
   body.node.dataset.outcome = 'refused';
@@ -72,8 +93,8 @@ export function refusalBody(message: string, problems: string[]): Widget {
   if (problems.length > 0) {
     body.node.append(section('To fix before exporting', problems, 'jp-sdc-export-problems'));
   }
-  body.node.append(
-    el('p', 'jp-sdc-export-nothing', 'Nothing was written to the SDC folder.')
-  );
+  if (refused) {
+    body.node.append(el('p', 'jp-sdc-export-nothing', 'Nothing was written to the SDC folder.'));
+  }
   return body;
 }

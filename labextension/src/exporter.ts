@@ -3,7 +3,18 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { NotebookPanel } from '@jupyterlab/notebook';
 
 import { exportNotebook, SdcApiError } from './api';
+import { collectRecords } from './collect';
 import { refusalBody, successBody } from './exportDialog';
+
+/** uid -> "Table 1: title (status)" for the records in the notebook. */
+function outputNames(panel: NotebookPanel): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const { record } of collectRecords(panel.context.model)) {
+    const label = [record.label, record.title].filter(Boolean).join(': ') || record.uid;
+    names.set(record.uid, record.status ? `${label} (${record.status})` : label);
+  }
+  return names;
+}
 
 export class NotebookExporter {
   /** True while an export runs: the button is disabled and a second click does nothing. */
@@ -52,15 +63,16 @@ export class NotebookExporter {
       const reply = await exportNotebook(context.path);
       await showDialog({
         title: 'SDC release request exported',
-        body: successBody(reply),
+        body: successBody(reply, outputNames(panel)),
         buttons: [Dialog.okButton()]
       });
     } catch (error) {
       const apiError =
         error instanceof SdcApiError ? error : new SdcApiError(0, String(error));
+      // 409: the exporter refused and listed what to fix; anything else is a failed call.
       await showDialog({
-        title: 'SDC export: fix these first',
-        body: refusalBody(apiError.message, apiError.problems),
+        title: apiError.status === 409 ? 'SDC export: fix these first' : 'SDC export failed',
+        body: refusalBody(apiError.message, apiError.problems, apiError.status === 409),
         buttons: [Dialog.okButton()]
       });
     }

@@ -137,7 +137,10 @@ export interface IExportPlan {
   why: string;
 }
 
-/** What an export would do with this record, and why (mirrors the exporter's rules). */
+/**
+ * What an export would do with this record, and why. It follows the exporter's checks: every
+ * released output needs a title and an explanation, a failing one an exception reason.
+ */
 export function exportPlan(record: ISdcRecord): IExportPlan {
   const status = statusOf(record);
   if (record.include === false) {
@@ -149,20 +152,18 @@ export function exportPlan(record: ISdcRecord): IExportPlan {
       why: 'Left out: written by a newer jupyter_sdc; upgrade jupyter_sdc.'
     };
   }
-  if (status === 'fail') {
-    if (record.exception) {
-      return { disposition: 'exception', why: 'Included as an exception request.' };
-    }
+  if (status === 'fail' && !record.exception) {
     return {
       disposition: 'left-out',
       why: 'Left out: fails its checks and no exception was requested.'
     };
   }
-  if (status === 'review' && !record.explanation) {
-    return {
-      disposition: 'needs-explanation',
-      why: 'Needs an explanation before it can be released.'
-    };
+  if (!record.explanation || !record.title) {
+    const missing = !record.title ? 'a title' : 'an explanation';
+    return { disposition: 'needs-explanation', why: `Needs ${missing} before it can be exported.` };
+  }
+  if (status === 'fail') {
+    return { disposition: 'exception', why: 'Included as an exception request.' };
   }
   return { disposition: 'included', why: 'Included.' };
 }

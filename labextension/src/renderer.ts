@@ -78,8 +78,10 @@ export function renderRecord(record: ISdcRecord): HTMLElement {
   }
   if (record.explanation) {
     root.append(el('p', 'jp-sdc-explanation', record.explanation));
-  } else if (status === 'review') {
-    root.append(el('p', 'jp-sdc-warning', 'Needs an explanation before it can be released.'));
+  } else {
+    root.append(
+      el('p', 'jp-sdc-warning', 'No explanation yet: add a sentence saying what this shows.')
+    );
   }
 
   const reasons = record.reasons ?? [];
@@ -134,14 +136,13 @@ function renderTable(record: ISdcRecord): HTMLElement {
   const indexLevels = Math.max(1, table.index[0]?.length ?? 1);
   const columnLevels = Math.max(1, table.columns[0]?.length ?? 1);
 
+  // As pandas prints it: column level names beside the column labels, index names below.
   const head = el('thead');
   for (let level = 0; level < columnLevels; level++) {
     const row = el('tr');
     for (let i = 0; i < indexLevels; i++) {
       const corner = el('th');
-      if (level === columnLevels - 1) {
-        corner.textContent = rename(record, table.index_names?.[i] ?? '');
-      } else if (i === indexLevels - 1) {
+      if (i === indexLevels - 1) {
         corner.textContent = rename(record, table.column_names?.[level] ?? '');
       }
       row.append(corner);
@@ -151,6 +152,15 @@ function renderTable(record: ISdcRecord): HTMLElement {
       th.scope = 'col';
       row.append(th);
     }
+    head.append(row);
+  }
+  const indexNames = table.index_names ?? [];
+  if (indexNames.some(name => name !== null && name !== undefined && name !== '')) {
+    const row = el('tr');
+    for (let i = 0; i < indexLevels; i++) {
+      row.append(el('th', undefined, rename(record, indexNames[i] ?? '')));
+    }
+    table.columns.forEach(() => row.append(el('th')));
     head.append(row);
   }
   node.append(head);

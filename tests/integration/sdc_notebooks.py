@@ -173,4 +173,6 @@ def write_project(
 
 
 def with_exception(item: dict[str, Any], reason: str) -> dict[str, Any]:
-    return json.loads(json.dumps({**item, "exception": reason}))
+    """``item`` with an exception requested (and the explanation every released output needs)."""
+    explanation = item.get("explanation") or "People with a second job, by region and sex."
+    return json.loads(json.dumps({**item, "exception": reason, "explanation": explanation}))

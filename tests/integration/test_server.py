@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -152,8 +153,10 @@ async def test_export_refuses_a_failing_output_without_exception(jp_fetch, jp_ro
 async def test_export_without_sdc_toml_says_how_to_make_one(jp_fetch, jp_root_dir):
     write_project(jp_root_dir / "project", [PASSING], config=False)
     code, reply = await call(jp_fetch, "export", path="project/analysis.ipynb", method="POST")
-    assert code == 400
-    assert "sdc.toml" in reply["message"] and "jupyter sdc init" in reply["message"]
+    assert code == 409
+    assert "refused" in reply["message"]
+    assert "sdc.toml" in reply["problems"][0] and "jupyter sdc init" in reply["problems"][0]
+    assert not (jp_root_dir / "project" / "SDC").exists()
 
 
 async def test_export_of_a_newer_record_schema_asks_to_upgrade(jp_fetch, jp_root_dir):
@@ -170,5 +173,27 @@ async def test_export_of_a_newer_record_schema_asks_to_upgrade(jp_fetch, jp_root
     }
     write_project(jp_root_dir / "project", [newer])
     code, reply = await call(jp_fetch, "export", path="project/analysis.ipynb", method="POST")
-    assert code in (400, 409)
-    assert "upgrade" in json.dumps(reply).lower()
+    assert code == 409
+    assert any("Upgrade jupyter_sdc" in problem for problem in reply["problems"])
+
+
+async def test_two_exports_of_one_notebook_at_once_make_one_request(jp_fetch, jp_root_dir):
+    write_project(jp_root_dir / "project", [PASSING, REVIEW])
+    first, second = await asyncio.gather(
+        call(jp_fetch, "export", path="project/analysis.ipynb", method="POST"),
+        call(jp_fetch, "export", path="project/analysis.ipynb", method="POST"),
+    )
+    assert sorted([first[0], second[0]]) == [200, 409]
+    refused = first if first[0] == 409 else second
+    assert "already running" in refused[1]["message"]
+    assert len(list((jp_root_dir / "project" / "SDC").iterdir())) == 1
+
+
+async def test_export_of_a_notebook_without_records_says_how_to_check_outputs(
+    jp_fetch, jp_root_dir
+):
+    write_project(jp_root_dir / "project", [])
+    code, reply = await call(jp_fetch, "export", path="project/analysis.ipynb", method="POST")
+    assert code == 409
+    assert "no jupyter_sdc outputs" in reply["problems"][0]
+    assert not (jp_root_dir / "project" / "SDC").exists()

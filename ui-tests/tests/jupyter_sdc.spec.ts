@@ -6,10 +6,12 @@
  * tests need no kernel-side magic. SDC_SCREENSHOTS=1 refreshes the images in docs/images.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
 import * as path from 'path';
 
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 const IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
+const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'project');
 
 async function screenshot(locator: ReturnType<IJupyterLabPageFixture['locator']>, name: string) {
   if (process.env.SDC_SCREENSHOTS) {
@@ -45,7 +47,7 @@ async function requestFolders(page: IJupyterLabPageFixture, tmpPath: string): Pr
     const model = await app.serviceManager.contents.get(dir, { content: true });
     return model.content.map((item: any) => item.name as string);
   }, `${tmpPath}/SDC`);
-  return listing.filter(name => name.startsWith('P-1234_'));
+  return listing.filter(name => !name.startsWith('.')); // staging folders are hidden
 }
 
 test.use({ autoGoto: true });
@@ -55,6 +57,10 @@ test('saved records render as badges with their status in words', async ({ page,
   const records = page.locator('.jp-OutputArea-output .jp-sdc-record');
   await expect(records).toHaveCount(3);
   // Our renderer wins over the text/html badge in the same bundle, even untrusted.
+  const trusted = await page.evaluate(
+    () => (window as any).jupyterapp.shell.currentWidget.content.model.cells.get(1).trusted
+  );
+  expect(trusted).toBe(false);
   await expect(page.locator('.jp-OutputArea-output b', { hasText: 'PASS' })).toHaveCount(0);
 
   const badges = records.locator('.jp-sdc-badge');
@@ -105,7 +111,15 @@ test('the sidebar lists every output, its counts and what an export would do', a
     'Included.',
     'Included as an exception request.'
   ]);
-  await screenshot(sidebar, 'lab-sidebar.png');
+  if (process.env.SDC_SCREENSHOTS) {
+    // The panel is as tall as the window: keep the part with content.
+    const box = (await sidebar.boundingBox())!;
+    const list = (await sidebar.locator('.jp-sdc-list').boundingBox())!;
+    await page.screenshot({
+      path: path.join(IMAGES, 'lab-sidebar.png'),
+      clip: { x: box.x, y: box.y, width: box.width, height: list.y + list.height - box.y + 8 }
+    });
+  }
 
   // Click: the notebook goes to that output's cell.
   await items.nth(2).locator('button').click();
@@ -130,6 +144,11 @@ test('the export button writes a request folder and reports it', async ({ page, 
   const folderText = await dialog.locator('.jp-sdc-export-folder code').textContent();
   expect(folderText).toMatch(new RegExp(`^${tmpPath}/SDC/P-1234_\\d{4}_\\d{2}_\\d{2}`));
   await expect(dialog.locator('.jp-sdc-export-included h3')).toHaveText('Included (3)');
+  await expect(dialog.locator('.jp-sdc-export-included li')).toHaveText([
+    'Table 1: People by region and sex (pass)',
+    'Table 2: Mean hours by region and sex (review)',
+    'Table 3: People with a second job by region and sex (fail)'
+  ]);
   await expect(dialog.locator('.jp-sdc-export-left-out h3')).toHaveText('Left out (0)');
   await screenshot(dialog.locator('.jp-Dialog-content'), 'lab-export-dialog.png');
   await dialog.getByRole('button', { name: 'Ok' }).click();
@@ -146,17 +165,104 @@ test('an export with a failing output and no exception says what to fix', async 
   tmpPath
 }) => {
   await openProject(page, tmpPath, 'failing.ipynb');
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('jupyter-sdc:export'));
+  const sidebar = await openSidebar(page);
+  await expect(sidebar.locator('.jp-sdc-item-plan')).toHaveText([
+    'Included.',
+    'Left out: fails its checks and no exception was requested.',
+    'Needs an explanation before it can be exported.',
+    'Excluded: marked not to include.'
+  ]);
+  // From the command palette's command (not awaited: it resolves when the dialog closes).
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('jupyter-sdc:export');
+  });
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog.locator('.jp-Dialog-header')).toHaveText('SDC export: fix these first', {
     timeout: 60000
   });
   await expect(dialog.locator('.jp-sdc-export-problems li').first()).toBeVisible();
-  await expect(dialog.locator('.jp-sdc-export-problems')).toContainText(/Table 3|t3/);
+  await expect(dialog.locator('.jp-sdc-export-problems li')).toHaveText([
+    /^Table 3 \(t3\): .*no exception reason/,
+    /^Table 4 \(t4\): Explain this output/
+  ]);
   await expect(dialog.locator('.jp-sdc-export-nothing')).toHaveText(
     'Nothing was written to the SDC folder.'
   );
   await screenshot(dialog.locator('.jp-Dialog-content'), 'lab-export-refused.png');
+  await dialog.getByRole('button', { name: 'Ok' }).click();
+  expect(await requestFolders(page, tmpPath)).toHaveLength(0);
+});
+
+test('the example project: run all in a real kernel, see every verdict, export it', async ({
+  page,
+  tmpPath
+}) => {
+  test.setTimeout(240000);
+  const csv = path.join(EXAMPLE, 'data', 'lfs_synthetic.csv');
+  expect(fs.existsSync(csv), 'make the example data first: python examples/project/make_data.py').toBe(
+    true
+  );
+  await page.contents.uploadFile(path.join(EXAMPLE, 'sdc.toml'), `${tmpPath}/sdc.toml`);
+  await page.contents.uploadFile(csv, `${tmpPath}/data/lfs_synthetic.csv`);
+  await page.contents.uploadFile(path.join(EXAMPLE, 'analysis.ipynb'), `${tmpPath}/analysis.ipynb`);
+  await page.notebook.openByPath(`${tmpPath}/analysis.ipynb`);
+  await page.notebook.activate('analysis.ipynb');
+  await page.notebook.run();
+
+  const records = page.locator('.jp-OutputArea-output .jp-sdc-record');
+  await expect(records.first()).toBeVisible();
+  const seen = await records.evaluateAll(nodes =>
+    nodes.map(node => ({
+      uid: (node as HTMLElement).dataset.uid,
+      status: (node.querySelector('.jp-sdc-badge') as HTMLElement).dataset.status,
+      label: node.querySelector('.jp-sdc-label')?.textContent ?? ''
+    }))
+  );
+  expect(seen.length).toBeGreaterThanOrEqual(5);
+  // The example is written to show every verdict.
+  expect(new Set(seen.map(r => r.status))).toEqual(new Set(['pass', 'review', 'fail']));
+  expect(new Set(seen.map(r => r.uid)).size).toBe(seen.length);
+
+  const sidebar = await openSidebar(page);
+  for (const status of ['pass', 'review', 'fail']) {
+    const expected = seen.filter(r => r.status === status).length;
+    await expect(sidebar.locator(`.jp-sdc-count-${status}`)).toHaveAttribute(
+      'data-count',
+      String(expected)
+    );
+  }
+  await expect(sidebar.locator('.jp-sdc-item')).toHaveCount(seen.length);
+
+  // Its failing outputs have no exception. Under on_problems = "warn" the export leaves each
+  // of them out and says so; under "refuse" it lists each of them to fix.
+  const config = fs.readFileSync(path.join(EXAMPLE, 'sdc.toml'), 'utf-8');
+  const warns = /^\s*on_problems\s*=\s*"warn"/m.test(config);
+  const failingLabels = seen.filter(r => r.status === 'fail').map(r => r.label);
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('jupyter-sdc:export');
+  });
+  const dialog = page.locator('.jp-Dialog');
+  if (warns) {
+    await expect(dialog.locator('.jp-Dialog-header')).toHaveText('SDC release request exported', {
+      timeout: 60000
+    });
+    const leftOut = dialog.locator('.jp-sdc-export-left-out');
+    for (const label of failingLabels) {
+      await expect(leftOut).toContainText(label);
+    }
+    const folder = await dialog.locator('.jp-sdc-export-folder code').textContent();
+    expect(await page.contents.fileExists(`${folder}/outputs.docx`)).toBe(true);
+    await dialog.getByRole('button', { name: 'Ok' }).click();
+    expect(await requestFolders(page, tmpPath)).toHaveLength(1);
+    return;
+  }
+  await expect(dialog.locator('.jp-Dialog-header')).toHaveText('SDC export: fix these first', {
+    timeout: 60000
+  });
+  const problems = dialog.locator('.jp-sdc-export-problems');
+  for (const label of failingLabels) {
+    await expect(problems).toContainText(label);
+  }
   await dialog.getByRole('button', { name: 'Ok' }).click();
   expect(await requestFolders(page, tmpPath)).toHaveLength(0);
 });
