@@ -18,6 +18,18 @@ from jupyter_sdc.core.evidence import CellEvidence, GroupStats, group_stats
 _DENSE_LIMIT = 5_000_000
 
 
+def mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads the bits of 64-bit integers (wraps around on purpose)."""
+    h = h.astype(np.uint64, copy=True)
+    with np.errstate(over="ignore"):
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return h
+
+
 def _factorize(key: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if isinstance(key.dtype, pd.CategoricalDtype):
         return key.cat.codes.to_numpy().astype(np.int64), pd.Index(key.cat.categories)
@@ -50,6 +62,23 @@ class _Axis:
             size = len(uniques)
         self.ids = np.where(valid, ids, -1)
         self.size = max(size, 1)
+
+    def combo_hashes(self) -> np.ndarray:
+        """A hash per key combination, from the key values (stable across outputs).
+
+        Banded keys (intervals, e.g. from ``pd.cut``) are left out: the same records banded
+        with other edges must still be recognised as the same records."""
+        dense = np.arange(self.size, dtype=np.int64)
+        if self.lookup is not None:
+            dense = self.lookup.to_numpy().astype(np.int64)
+        out = np.zeros(len(dense), dtype=np.uint64)
+        for level, (uniques, stride) in enumerate(zip(self.uniques, self.strides, strict=True)):
+            if len(uniques) == 0 or isinstance(uniques, pd.IntervalIndex):
+                continue
+            values = pd.util.hash_pandas_object(pd.Series(uniques.astype(object)), index=False)
+            codes = (dense // stride) % len(uniques)
+            out = mix(out ^ (values.to_numpy()[codes] + np.uint64(level + 1)))
+        return out
 
     def locate(self, labels: pd.Index, margins_name: str | None) -> tuple[np.ndarray, np.ndarray]:
         """Group position of each label (-1: no records) and whether it is a margin."""
@@ -190,6 +219,19 @@ class Grid:
             margin=margin,
             unit_label=unit_label,
         )
+
+    def row_hashes(self, index: pd.Index) -> np.ndarray:
+        """One hash per record behind the table: its row label and its key values."""
+        if pd.api.types.is_integer_dtype(index.dtype):
+            labels = mix(index.to_numpy().astype(np.uint64))
+        else:
+            labels = pd.util.hash_pandas_object(index.to_series(), index=False).to_numpy()
+        ids = self._ids("cell")
+        keep = ids >= 0
+        rows = self.rows.combo_hashes()[self.rows.ids[keep]]
+        cols = self.cols.combo_hashes()[self.cols.ids[keep]] if self.cols.names else 0
+        with np.errstate(over="ignore"):
+            return mix(labels[keep] ^ rows * np.uint64(3) ^ cols * np.uint64(5))
 
     def overall(self, values: np.ndarray | None, key: str | None,
                 mask: np.ndarray | None) -> int:

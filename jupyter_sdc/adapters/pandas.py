@@ -148,8 +148,33 @@ def tabulate(
     if weights is not None:
         summary["weighted"] = True
         evidence.notes.append("Estimates are weighted; the counts beside them are unweighted.")
-    return assess(table, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
-                  summary=summary, source=source, review=review, **fields)
+    output = assess(table, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
+                    summary=summary, source=source, review=review, **fields)
+    if rules.differencing != "off":
+        output.fingerprint = _fingerprint(grid, row_keys, col_keys, specs, evidence, output)
+    return output
+
+
+def _fingerprint(grid: Grid, row_keys: list[pd.Series], col_keys: list[pd.Series],
+                 specs: list[ColumnSpec], evidence: Any, output: Output) -> Any:
+    """What differencing across outputs needs: a sketch of the rows and the counts table."""
+    from jupyter_sdc.core.differencing import from_hashes
+
+    if len(row_keys) != 1 or len(col_keys) > 1 or len({s.labels for s in specs}) != len(specs):
+        return None  # one table of one statistic over one or two variables
+    margin = evidence.margin if evidence.margin is not None else np.zeros(output.table.shape,
+                                                                          dtype=bool)
+    rows, cols = ~margin.all(axis=1), ~margin.all(axis=0)
+    counts = output.counts.loc[rows, cols]
+    if col_keys:
+        counts.columns = pd.Index([s.labels[0] for s, keep in zip(specs, cols, strict=True)
+                                   if keep], name=col_keys[0].name)
+    names = tuple(str(k.name) for k in row_keys + col_keys)
+    try:
+        return from_hashes(grid.row_hashes(row_keys[0].index), "records", names, counts)
+    except ValueError:
+        return None  # e.g. band edges the sketch cannot read: no differencing for this one
+
 
 
 def _structural(declared: Any, table: pd.DataFrame) -> np.ndarray | None:

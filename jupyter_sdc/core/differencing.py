@@ -104,8 +104,17 @@ def fingerprint(frame_index: pd.Index, dataset_key: str, group_vars: tuple[str, 
     values = counts.to_numpy(dtype=float)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError("counts must be finite, non-negative unweighted counts")
-    hashes = _bottom_k(pd.util.hash_pandas_object(frame_index.to_series(), index=False)
-                       .to_numpy())
+    hashes = pd.util.hash_pandas_object(frame_index.to_series(), index=False).to_numpy()
+    return from_hashes(hashes, dataset_key, group_vars, counts, band_edges, label)
+
+
+def from_hashes(hashes: np.ndarray, dataset_key: str, group_vars: tuple[str, ...],
+                counts: pd.DataFrame, band_edges: dict[str, list[float]] | None = None,
+                label: str | None = None) -> Fingerprint:
+    """A fingerprint from one 64-bit hash per row behind the output (already computed)."""
+    n_rows = len(hashes)
+    hashes = _bottom_k(np.asarray(hashes, dtype=np.uint64))
+    values = counts.to_numpy(dtype=float)
     edges = {k: tuple(float(e) for e in v) for k, v in (band_edges or {}).items()}
     for name, level in ((counts.index.name, counts.index), (counts.columns.name, counts.columns)):
         bands = level.categories if isinstance(level, pd.CategoricalIndex) else level
@@ -116,7 +125,7 @@ def fingerprint(frame_index: pd.Index, dataset_key: str, group_vars: tuple[str, 
             raise ValueError(f"band_edges names {var!r}, which is not in group_vars")
         if list(e) != sorted(e):
             raise ValueError(f"band_edges[{var!r}] must be increasing")
-    return Fingerprint(dataset_key, len(frame_index), hashes, tuple(group_vars),
+    return Fingerprint(dataset_key, n_rows, hashes, tuple(group_vars),
                        counts.copy(), values, edges, label)
 
 

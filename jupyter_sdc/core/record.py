@@ -50,6 +50,8 @@ class Output:
     summary: dict[str, Any] = field(default_factory=dict)
     figure: dict[str, str] | None = None
     source: dict[str, Any] = field(default_factory=dict)
+    differencing: list[str] = field(default_factory=list)
+    fingerprint: Any = field(default=None, repr=False, compare=False)
     created: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     )
@@ -109,6 +111,7 @@ class Output:
             "summary": _jsonable(self.summary),
             "figure": self.figure,
             "source": _jsonable(self.source),
+            "differencing": list(self.differencing),
             "created": self.created,
             "tool": {"name": "jupyter_sdc", "version": __version__},
         }
@@ -150,6 +153,7 @@ class Output:
             summary=dict(data.get("summary", {})),
             figure=data.get("figure"),
             source=dict(data.get("source", {})),
+            differencing=list(data.get("differencing", [])),
             created=data.get("created", ""),
         )
 

@@ -31,6 +31,7 @@ class RuleValues:
     missing: bool = False
     class_disclosure: bool = True
     min_max: str = "fail"
+    differencing: str = "review"
     round_base: int = 5
     unit: str | None = None
     mitigation: tuple[str, ...] = ()
@@ -95,6 +96,8 @@ def _validate(r: RuleValues) -> None:
     for name in ("zeros", "missing", "class_disclosure"):
         _check(isinstance(getattr(r, name), bool), name, getattr(r, name), "true or false")
     _check(r.min_max in ("fail", "review"), "min_max", r.min_max, '"fail" or "review"')
+    _check(r.differencing in ("fail", "review", "off"), "differencing", r.differencing,
+           '"review", "fail" or "off"')
     _check(_is_int(r.round_base) and r.round_base >= 1, "round_base", r.round_base,
            "an integer >= 1")
     _check(r.unit is None or isinstance(r.unit, str), "unit", r.unit, "a column name or None")

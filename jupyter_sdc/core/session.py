@@ -39,6 +39,8 @@ class Session:
         self._counter = itertools.count(1)
         self._cell_outputs: dict[str, list[str]] = {}
         self._carried: dict[str, dict[str, Any]] = {}
+        #: what the differencing checks did, per set of grouping variables
+        self.differencing_stats: dict[tuple, dict[str, int]] = {}
 
     # -- rules ------------------------------------------------------------------------
     def _resolve(self) -> RuleValues:
@@ -90,7 +92,39 @@ class Session:
         if self._cell is not None:
             self._cell_outputs.setdefault(self._cell, []).append(output.uid)
         self._notify(event, output)
+        self._check_differencing(output)
         return output
+
+    def _check_differencing(self, new: Output) -> None:
+        """Compare ``new`` with the outputs over the same variables (differencing)."""
+        if new.fingerprint is None or self.rules.differencing == "off":
+            return
+        from dataclasses import replace
+
+        from jupyter_sdc.core.differencing import check_differencing
+
+        group = [o for o in self._outputs.values() if o.fingerprint is not None
+                 and o.fingerprint.group_vars == new.fingerprint.group_vars]
+        items = [(o.uid, replace(o.fingerprint, label=o.label or f"output {o.uid}"))
+                 for o in group]
+        stats: dict[str, int] = {}
+        findings = check_differencing(items, threshold=self.rules.threshold,
+                                      zeros=self.rules.zeros, stats=stats)
+        self.differencing_stats[new.fingerprint.group_vars] = stats
+        found: dict[str, list[str]] = {o.uid: [] for o in group}
+        for finding in findings:
+            for uid in (finding.uid_a, finding.uid_b):
+                found[uid].append(finding.reason_for(uid) + " (differencing)")
+        new.checks.setdefault("differencing", Status.PASS)  # compared: staff see it was done
+        for output in group:
+            if found[output.uid] == output.differencing:
+                continue
+            output.reasons = [r for r in output.reasons if r not in output.differencing]
+            output.differencing = found[output.uid]
+            output.reasons += output.differencing
+            output.checks["differencing"] = (Status(self.rules.differencing)
+                                             if output.differencing else Status.PASS)
+            self._notify("update", output)
 
     def remove(self, key: str | Output) -> None:
         output = self.get(key)
