@@ -171,19 +171,44 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
+def _level_list(values: pd.Index) -> list[Any]:
+    """One level's labels as JSON scalars (fast for numbers and text)."""
+    if values.dtype.kind in "iub" or (values.dtype.kind == "O" and values.inferred_type
+                                      == "string"):
+        return values.tolist()
+    if values.dtype.kind == "f":
+        return _floats(values.to_numpy(dtype=float)[None, :])[0]
+    return [_scalar(v) for v in values]
+
+
 def _labels(index: pd.Index) -> list[list[Any]]:
-    if isinstance(index, pd.MultiIndex):
-        return [[_scalar(v) for v in entry] for entry in index]
-    return [[_scalar(v)] for v in index]
+    levels = [_level_list(index.get_level_values(i)) for i in range(index.nlevels)]
+    return [list(entry) for entry in zip(*levels, strict=True)] if levels else []
 
 
 def _names(index: pd.Index) -> list[Any]:
     return [_scalar(name) for name in index.names]
 
 
+def _floats(values: np.ndarray) -> list[list[Any]]:
+    """A float grid as lists, NaN -> None and infinities -> text, in vectorised passes."""
+    grid = values.tolist()
+    for i, j in zip(*np.nonzero(~np.isfinite(values)), strict=True):
+        grid[i][j] = _scalar(float(values[i, j]))
+    return grid
+
+
 def _grid(frame: pd.DataFrame, dtype: Any = None) -> list[list[Any]]:
-    values = frame.to_numpy(dtype=dtype) if dtype is not None else frame.to_numpy(dtype=object)
-    return [[_scalar(v) for v in row] for row in values]
+    if dtype is bool:
+        return frame.to_numpy(dtype=bool).tolist()
+    kinds = {t.kind for t in frame.dtypes} if frame.shape[1] else set()
+    if kinds and kinds <= set("iub") and not any(
+            isinstance(t, pd.api.extensions.ExtensionDtype) for t in frame.dtypes):
+        return frame.to_numpy().tolist()
+    if kinds and kinds <= set("iuf") and not any(
+            isinstance(t, pd.api.extensions.ExtensionDtype) for t in frame.dtypes):
+        return _floats(frame.to_numpy(dtype=float))
+    return [[_scalar(v) for v in row] for row in frame.to_numpy(dtype=object)]
 
 
 def frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:

@@ -39,6 +39,7 @@ class Session:
         self._counter = itertools.count(1)
         self._cell_outputs: dict[str, list[str]] = {}
         self._carried: dict[str, dict[str, Any]] = {}
+        self._stale: list[str] = []
         #: what the differencing checks did, per set of grouping variables
         self.differencing_stats: dict[tuple, dict[str, int]] = {}
 
@@ -47,8 +48,12 @@ class Session:
         return resolve_rules(self._profile, self._project_dir,
                              layers=(self._config_layer,), **self._keywords)
 
-    def configure(self, **values: Any) -> None:
-        """Set values of the ``%config SDC.*`` layer (below Session keywords)."""
+    def configure(self, profile: str | None = None, **values: Any) -> None:
+        """Set values of the ``%config SDC.*`` layer (below Session keywords).
+
+        ``profile`` switches the base profile (unless the Session was given one)."""
+        if profile is not None:
+            self._profile = profile
         self._config_layer.update({k: v for k, v in values.items() if v is not None})
         self.rules = self._resolve()
 
@@ -170,10 +175,9 @@ class Session:
         key = str(cell_key)
         self._cell = key
         self._cell_counter = itertools.count(1)
-        for uid in self._cell_outputs.pop(key, []):
-            if uid in self._outputs:
-                self._carried[uid] = _edits(self._outputs[uid])
-                self.remove(uid)
+        self._stale = [uid for uid in self._cell_outputs.pop(key, []) if uid in self._outputs]
+        for uid in self._stale:
+            self._carried[uid] = _edits(self._outputs[uid])
 
     def _carry_edits(self, output: Output) -> None:
         """A re-run keeps what the researcher edited (the cell's own options win)."""
@@ -189,7 +193,12 @@ class Session:
         output.comments = [*edits.get("comments", []), *output.comments]
 
     def end_cell(self) -> list[Output]:
+        """End the cell: earlier outputs it did not make again are removed."""
         uids = self._cell_outputs.get(self._cell, []) if self._cell else []
+        for uid in self._stale:
+            if uid not in uids and uid in self._outputs:
+                self.remove(uid)
+        self._stale = []
         self._carried.clear()
         self._cell = None
         return [self._outputs[u] for u in uids if u in self._outputs]

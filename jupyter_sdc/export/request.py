@@ -254,12 +254,9 @@ def _write_request(
 def _sdc_folder(config: Config, warnings: list[str]) -> Path:
     sdc = config.sdc_folder
     if not sdc.is_dir():
-        if sdc.exists():
-            raise ExportError(f"The SDC folder {sdc} is a file, not a folder. Set "
-                              f"export.sdc_folder in {config.path} to a folder.")
         try:
             sdc.mkdir(parents=True)
-        except FileExistsError:  # another export created it a moment ago
+        except FileExistsError:  # another export created it a moment ago, or it is a file
             pass
         except OSError as exc:
             raise ExportError(f"The SDC folder {sdc} does not exist and cannot be created "
@@ -267,6 +264,9 @@ def _sdc_folder(config: Config, warnings: list[str]) -> Path:
                               f"{config.path}.") from exc
         else:
             warnings.append(f"The SDC folder {sdc} did not exist; it was created.")
+        if not sdc.is_dir():
+            raise ExportError(f"The SDC folder {sdc} is a file, not a folder. Set "
+                              f"export.sdc_folder in {config.path} to a folder.")
     if not os.access(sdc, os.W_OK | os.X_OK):
         raise ExportError(f"The SDC folder {sdc} is read-only for you: nothing was written. "
                           f"Ask your TRE support for write access, or set export.sdc_folder "

@@ -1,4 +1,6 @@
-"""IPython magics: ``%%sdc_check``, ``%sdc_check on|off``, ``%sdc_status`` (``%load_ext jupyter_sdc``).
+"""IPython magics ``%%sdc_check``, ``%sdc_check on|off`` and ``%sdc_status``.
+
+Registered by ``%load_ext jupyter_sdc``.
 
 Nothing here is imported by ``import jupyter_sdc``; ``load_ipython_extension`` pulls it in.
 """

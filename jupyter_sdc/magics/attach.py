@@ -29,11 +29,12 @@ def attach_counts(result: Any, counts: Any, statistic: str = "percentage") -> An
         )
     table = result.to_frame() if isinstance(result, pd.Series) else result
     grid = _aligned(table, counts)
+    key = id(result)
     try:
-        ref = weakref.ref(result, lambda _r, key=id(result): _ATTACHED.pop(key, None))
+        ref = weakref.ref(result, lambda _r: _ATTACHED.pop(key, None))
     except TypeError:  # pragma: no cover - pandas objects support weak references
         ref = None
-    _ATTACHED[id(result)] = (ref, grid, statistic)
+    _ATTACHED[key] = (ref, grid, statistic)
     return result
 
 

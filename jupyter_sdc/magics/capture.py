@@ -23,6 +23,9 @@ from jupyter_sdc.magics.lineage import (
 )
 
 _MISSING = object()
+_PLAIN = {str, bytes, int, float, bool, complex}
+#: notes kept per cell; beyond this (a statistic inside a loop) results go untraced
+MAX_NOTES = 20_000
 _ACTIVE: Capture | None = None
 
 
@@ -32,9 +35,13 @@ class Capture:
     def __init__(self) -> None:
         self.nodes: dict[int, tuple[Any, Node]] = {}
         self.groupers: dict[int, tuple[Any, GroupSpec]] = {}
-        self.shown: list[Any] = []
+        self.histograms: dict[int, tuple[Any, list[Any]]] = {}  # figure id -> (figure, values)
+        self.plotted: dict[int, tuple[Any, list[Any]]] = {}  # figure id -> (figure, tables)
+        self.recorded: dict[int, Any] = {}  # results of sdc.* wrappers: recorded already
+        self._shown: dict[int, Any] = {}  # id -> object, in the order shown
         self.errors: list[str] = []
         self.depth = 0
+        self.overflow = False
         self._saved: list[tuple[Any, str, Any, Any]] = []
         self._formatter: Any = None
 
@@ -45,11 +52,36 @@ class Capture:
 
     def note(self, result: Any, node: Node) -> None:
         # Strong references keep ids unique until the cell ends; scalars cannot be weak-referenced.
+        if len(self.nodes) >= MAX_NOTES:
+            if not self.overflow:
+                self.overflow = True
+                self.errors.append(f"more than {MAX_NOTES:,} results in one cell: later ones "
+                                   "are not traced and will need review")
+            return
         self.nodes[id(result)] = (result, node)
 
+    @property
+    def shown(self) -> list[Any]:
+        return list(self._shown.values())
+
     def note_shown(self, obj: Any) -> None:
-        if not any(o is obj for o in self.shown):
-            self.shown.append(obj)
+        if obj is None or type(obj) in _PLAIN:
+            return  # text and plain numbers: nothing to trace, and a loop may print many
+        self._shown.setdefault(id(obj), obj)
+
+    def histogram_values(self, fig: Any) -> Any:
+        """The data behind the only histogram drawn on ``fig`` in this cell, else None."""
+        entry = self.histograms.get(id(fig))
+        if entry is None or entry[0] is not fig or len(entry[1]) != 1:
+            return None
+        return entry[1][0]
+
+    def plotted_table(self, fig: Any) -> Any:
+        """The captured table behind the only pandas plot drawn on ``fig``, else None."""
+        entry = self.plotted.get(id(fig))
+        if entry is None or entry[0] is not fig or len(entry[1]) != 1:
+            return None
+        return entry[1][0]
 
     def grouper_of(self, gb: Any) -> GroupSpec | None:
         entry = self.groupers.get(id(gb))
@@ -146,12 +178,19 @@ def _guarded(original: Callable, after: Callable[[Capture, Any, tuple, dict, Any
     wrapper.__name__ = getattr(original, "__name__", "wrapper")
     wrapper.__doc__ = getattr(original, "__doc__", None)
     wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    wrapper.sdc_patch = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def is_patch(obj: Any) -> bool:
+    """True for a jupyter_sdc interception wrapper (only seen inside a checked cell)."""
+    return bool(getattr(obj, "sdc_patch", False))
 
 
 def _function(original: Callable, after: Callable[[Capture, tuple, dict, Any], None]) -> Any:
     """Like :func:`_guarded` for module-level functions (``pd.crosstab``)."""
-    inner = _guarded(lambda _none, *a, **k: original(*a, **k), lambda c, _s, a, k, r: after(c, a, k, r))
+    inner = _guarded(lambda _none, *a, **k: original(*a, **k),
+                     lambda c, _s, a, k, r: after(c, a, k, r))
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return inner(None, *args, **kwargs)
@@ -159,6 +198,7 @@ def _function(original: Callable, after: Callable[[Capture, tuple, dict, Any], N
     wrapper.__name__ = getattr(original, "__name__", "wrapper")
     wrapper.__doc__ = getattr(original, "__doc__", None)
     wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    wrapper.sdc_patch = True  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -218,6 +258,13 @@ def _reshape(name: str) -> Callable:
     return after
 
 
+def _note_indexer(cap: Capture, indexer: Any, args: tuple, kwargs: dict, result: Any) -> None:
+    parent = cap.node_of(indexer.obj)
+    if parent is not None and result is not None:
+        name = "iloc" if type(indexer).__name__ == "_iLocIndexer" else "loc"
+        cap.note(result, Node.reshaped(parent, indexer.obj, name, args, {}, result))
+
+
 def _is_pandas(value: Any) -> bool:
     return hasattr(value, "index") and hasattr(value, "to_numpy")
 
@@ -233,6 +280,73 @@ def _note_frame_pivot(cap: Capture, data: Any, args: tuple, kwargs: dict, result
     cap.note(result, Node.table_call("pivot_table", (data, *args), kwargs, result))
 
 
+def _note_hist(cap: Capture, ax: Any, args: tuple, kwargs: dict, result: Any) -> None:
+    x = args[0] if args else kwargs.get("x")
+    fig = ax.figure
+    entry = cap.histograms.setdefault(id(fig), (fig, []))
+    several = isinstance(x, list | tuple) and x and hasattr(x[0], "__len__")
+    if several or getattr(x, "ndim", 1) > 1:
+        entry[1].extend([None, None])  # several datasets in one call: not traced
+    else:
+        entry[1].append(x)
+
+
+def _plot_call(original: Callable) -> Any:
+    """``table.plot(...)``: remember which captured table a figure draws.
+
+    Not guarded: the histogram drawn inside ``series.plot.hist()`` must still be noted.
+    """
+
+    def wrapper(accessor: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(accessor, *args, **kwargs)
+        cap = _ACTIVE
+        parent = getattr(accessor, "_parent", None)
+        if cap is not None and cap.node_of(parent) is not None:
+            fig = getattr(result, "figure", None)
+            if fig is not None:
+                cap.plotted.setdefault(id(fig), (fig, []))[1].append(parent)
+        return result
+
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    wrapper.sdc_patch = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _note_seaborn_hist(cap: Capture, args: tuple, kwargs: dict, ax: Any) -> None:
+    data = kwargs.get("data", args[0] if args else None)
+    x = kwargs.get("x")
+    values = data[x] if isinstance(x, str) and hasattr(data, "columns") else x
+    if values is None and hasattr(data, "to_numpy") and not hasattr(data, "columns"):
+        values = data
+    fig = getattr(ax, "figure", None)
+    if fig is None:
+        return
+    entry = cap.histograms.setdefault(id(fig), (fig, []))
+    plain = all(kwargs.get(k) is None for k in ("hue", "weights", "y")) and kwargs.get(
+        "stat", "count") == "count"
+    entry[1].extend([values] if plain and values is not None else [None, None])
+
+
+def _wrapper_call(original: Callable) -> Any:
+    """An ``sdc.*`` wrapper records its own output: its pandas calls are not noted again."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        cap = _ACTIVE
+        if cap is None:
+            return original(*args, **kwargs)
+        cap.depth += 1
+        try:
+            result = original(*args, **kwargs)
+        finally:
+            cap.depth -= 1
+        cap.recorded[id(result)] = result
+        return result
+
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    wrapper.sdc_patch = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 def _summary(cap: Capture, results: Any, args: tuple, kwargs: dict, summary: Any) -> None:
     cap.note(summary, Node.model_summary(results))
 
@@ -240,6 +354,14 @@ def _summary(cap: Capture, results: Any, args: tuple, kwargs: dict, summary: Any
 def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
     import pandas as pd
     from pandas.core.groupby.generic import DataFrameGroupBy, SeriesGroupBy
+
+    # Imported before patching: its tables must hold pandas' own methods, not our wrappers.
+    from jupyter_sdc import wrappers
+    from jupyter_sdc.core.session import WRAPPERS
+
+    for name in WRAPPERS:
+        if hasattr(wrappers, name):
+            yield wrappers, name, _wrapper_call
 
     for cls in (pd.DataFrame, pd.Series):
         yield cls, "groupby", lambda o: _guarded(o, _note_groupby)
@@ -255,11 +377,23 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
         yield cls, "__getitem__", lambda o: _guarded(o, _note_selection)
         for name in GROUP_STATISTICS:
             yield cls, name, lambda o, n=name: _guarded(o, _group_statistic(n))
+    from pandas.core.indexing import _iLocIndexer, _LocIndexer
+    from pandas.plotting._core import PlotAccessor
+
+    yield PlotAccessor, "__call__", _plot_call
+    for cls in (_LocIndexer, _iLocIndexer):  # a selection of an aggregate's cells
+        yield cls, "__getitem__", lambda o: _guarded(o, _note_indexer)
     yield pd, "crosstab", lambda o: _function(o, _note_table("crosstab"))
     yield pd, "pivot_table", lambda o: _function(o, _note_table("pivot_table"))
     yield pd.DataFrame, "pivot_table", lambda o: _guarded(o, _note_frame_pivot)
     if "statsmodels" in sys.modules:
         yield from _statsmodels_patches()
+    if "seaborn" in sys.modules:
+        yield sys.modules["seaborn"], "histplot", lambda o: _function(o, _note_seaborn_hist)
+    if "matplotlib.axes" in sys.modules:
+        from matplotlib.axes import Axes
+
+        yield Axes, "hist", lambda o: _guarded(o, _note_hist)
 
 
 def _statsmodels_patches() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

@@ -62,12 +62,12 @@ class CheckedCell:
         self.stop()
         if error:
             # The cell's output area now holds a traceback, not its old badges: drop its records.
-            self._end_cell([])
+            self._end_cell()
             return []
         figures = [f for num, f in _open_figures().items() if num not in self._figures]
         found = candidates(self.capture, self.shell.user_ns, self._before, figures)
         if not found:
-            self._end_cell([])
+            self._end_cell()
             return []
         recorder = Recorder(self.rules(), self.options, self.session.new_uid, self._source())
         self.session.begin_cell(self.key)
@@ -83,7 +83,7 @@ class CheckedCell:
             display.note(f"capture problem (results not affected): {message}")
         return result.outputs
 
-    def _end_cell(self, outputs: list[Output]) -> None:
+    def _end_cell(self) -> None:
         # A re-run that shows nothing checkable replaces the cell's old records with nothing.
         self.session.begin_cell(self.key)
         self.session.end_cell()
@@ -112,7 +112,7 @@ class CheckedCell:
 
 
 def run_body(shell: Any, body: str) -> tuple[Any, bool]:
-    """Run ``body`` in the user namespace; return the last expression's value and whether to show it."""
+    """Run ``body`` in the user namespace; return the last value and whether to show it."""
     __tracebackhide__ = True  # noqa: F841 - IPython hides this frame in tracebacks
     code = shell.transform_cell(body)
     tree = ast.parse(code)
@@ -121,10 +121,11 @@ def run_body(shell: Any, body: str) -> tuple[Any, bool]:
         last = ast.Expression(tree.body.pop().value)
     filename = shell.compile.cache(code, shell.execution_count, raw_code=body)
     glob, loc = shell.user_global_ns, shell.user_ns
-    exec(compile(tree, filename, "exec"), glob, loc)  # noqa: S102 - running the user's cell
+    # The shell's compiler keeps the session's __future__ flags, as an unchecked cell would.
+    exec(shell.compile(tree, filename, "exec"), glob, loc)  # noqa: S102 - the user's cell
     if last is None:
         return None, False
-    value = eval(compile(last, filename, "eval"), glob, loc)  # noqa: S307
+    value = eval(shell.compile(last, filename, "eval"), glob, loc)  # noqa: S307
     quiet = code.rstrip().endswith(";")
     return value, value is not None and not quiet
 

@@ -7,13 +7,16 @@ record. Each bundle has a ``display_id`` (the record's uid) so an edit updates i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 from jupyter_sdc.core.record import MIME_TYPE, Output
 
-_SHOWN: set[str] = set()
+_SHOWN: dict[str, str] = {}  # record uid -> display id of its latest bundle
+_COUNTER = itertools.count(1)
+_WATCHED: dict[int, Any] = {}
 
 
 def bundle(output: Output) -> dict[str, Any]:
@@ -25,41 +28,75 @@ def show(output: Output) -> None:
     """Display the record's bundle under the running cell."""
     from IPython.display import display
 
-    display(bundle(output), raw=True, display_id=output.uid)
-    _SHOWN.add(output.uid)
+    # A fresh display id per showing: a re-run's bundle must not update the previous run's
+    # output (already cleared from the cell), only edits made after it is shown.
+    display_id = f"sdc-{output.uid}-{next(_COUNTER)}"
+    display(bundle(output), raw=True, display_id=display_id)
+    _SHOWN[output.uid] = display_id
+
+
+def show_all(session: Any, outputs: Iterable[Output]) -> None:
+    """Show each record, and keep its bundle in step with later edits of the session."""
+    watch(session)
+    for output in outputs:
+        show(output)
+
+
+def watch(session: Any) -> None:
+    """Update shown bundles in place when the session reports an edit (panel, API)."""
+    if id(session) in _WATCHED and _WATCHED[id(session)][0] is session:
+        return
+
+    def on_change(event: str, output: Output | None) -> None:
+        if event == "update" and output is not None:
+            refresh(output)
+
+    _WATCHED[id(session)] = (session, session.subscribe(on_change))
+
+
+def unwatch() -> None:
+    for _session, unsubscribe in _WATCHED.values():
+        unsubscribe()
+    _WATCHED.clear()
 
 
 def refresh(output: Output) -> None:
     """Update the record's bundle in place (after an edit in the panel)."""
-    if output.uid not in _SHOWN:
+    display_id = _SHOWN.get(output.uid)
+    if display_id is None:
         return
     from IPython.display import update_display
 
-    update_display(bundle(output), raw=True, display_id=output.uid)
+    update_display(bundle(output), raw=True, display_id=display_id)
 
 
 def forget() -> None:
     _SHOWN.clear()
+    unwatch()
 
 
-def status_text(outputs: Iterable[Output], rules: Any, auto: bool) -> str:
-    """The ``%sdc_status`` summary: totals by status, then one line per output."""
-    outputs = list(outputs)
-    totals: dict[str, int] = {}
-    for output in outputs:
-        totals[output.status.value] = totals.get(output.status.value, 0) + 1
-    head = ", ".join(f"{totals.get(s, 0)} {s}" for s in ("pass", "review", "fail"))
-    lines = [
-        f"jupyter_sdc: {len(outputs)} output(s): {head}.",
+def status_text(session: Any, auto: bool) -> str:
+    """The ``%sdc_status`` summary: the session's summary, its rules and the checking mode."""
+    rules = session.rules
+    return "\n".join([
+        session.summary(),
         f"Rules: profile {rules.profile}, threshold {rules.threshold}, nk {rules.nk_n}/"
         f"{rules.nk_k}, p% {rules.p_percent}, dof {rules.dof}"
         + (f", unit {rules.unit}" if rules.unit else "") + ".",
         f"Automatic checking is {'on' if auto else 'off'} (%sdc_check on|off).",
-    ]
-    for output in outputs:
-        name = output.label or output.source.get("name") or output.source.get("call") or ""
-        first = output.reasons[0] if output.reasons else ""
-        lines.append(f"  [{output.status.value:6}] {output.uid}  {name}  {first}".rstrip())
+    ])
+
+
+def export_text(result: Any) -> str:
+    """What an export wrote, for ``%sdc_export``."""
+    lines = [f"jupyter_sdc: request written to {result.folder}",
+             f"  included: {len(result.included)} outputs"]
+    lines += [f"  left out {uid}: {why}" for uid, why in result.left_out]
+    lines += [f"  warning: {w}" for w in result.warnings]
+    findings = result.preflight.get("findings", [])
+    state = "ok" if result.preflight.get("ok") else "problems found"
+    lines.append(f"  preflight: {state} ({len(findings)} findings)")
+    lines += [f"    [{f.get('severity')}] {f.get('message')}" for f in findings]
     return "\n".join(lines)
 
 

@@ -18,15 +18,13 @@ _SKIP_PREFIXES = ("%%sdc_check", "%sdc_", "%load_ext", "%reload_ext", "%config",
 
 
 class CellTracker:
-    """Remembers the id and source of the cell IPython is running."""
+    """Remembers the notebook id of the cell IPython is running (None outside a notebook)."""
 
     def __init__(self) -> None:
         self.cell_id: str | None = None
-        self.raw_cell: str = ""
 
     def pre_run_cell(self, info: Any) -> None:
         self.cell_id = getattr(info, "cell_id", None)
-        self.raw_cell = getattr(info, "raw_cell", "") or ""
 
     def key_for(self, code: str) -> str:
         return cell_key(self.cell_id, code)
@@ -80,8 +78,7 @@ class AutoCheck:
         except Exception as err:  # noqa: BLE001 - never break the user's session
             display.note(f"the automatic check of this cell failed: {err}")
             return
-        for output in outputs:
-            display.show(output)
+        display.show_all(cell.session, outputs)
 
     def _abandon(self) -> None:
         if self._cell is not None:

@@ -12,6 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.status import Status
+
 #: groupby methods that produce an aggregate
 GROUP_STATISTICS = (
     "agg", "aggregate", "mean", "sum", "median", "count", "size", "std", "var", "min", "max",
@@ -20,7 +23,7 @@ GROUP_STATISTICS = (
 #: Series/DataFrame methods that summarise microdata (a column's mean, a frequency table)
 FRAME_STATISTICS = (
     "mean", "sum", "median", "quantile", "min", "max", "std", "var", "describe", "value_counts",
-    "nunique", "count",
+    "nunique", "count", "agg", "aggregate",
 )
 #: methods that move cells around; replayed as-is on counts and flags
 LAYOUT_OPS = (
@@ -30,13 +33,14 @@ LAYOUT_OPS = (
 #: methods that pick or reorder cells by label; counts follow the result's labels
 SELECT_OPS = (
     "__getitem__", "sort_values", "sort_index", "head", "tail", "nlargest", "nsmallest",
-    "reindex", "filter", "dropna",
+    "reindex", "filter", "dropna", "loc", "iloc",
 )
 #: methods that change values but not which cells they are (counts stay)
 VALUE_OPS = ("round", "astype", "fillna", "abs", "mul", "multiply", "div", "truediv")
 #: the index becomes columns: the record keeps the aggregate's own layout
 INDEX_OPS = ("reset_index",)
-RESHAPE_OPS = LAYOUT_OPS + SELECT_OPS + VALUE_OPS + INDEX_OPS
+RESHAPE_OPS = LAYOUT_OPS + tuple(s for s in SELECT_OPS if s not in ("loc", "iloc")) + \
+    VALUE_OPS + INDEX_OPS
 
 
 @dataclass
@@ -102,7 +106,7 @@ class Node:
     def frame_stat(cls, obj: Any, name: str, args: tuple, kwargs: dict, result: Any) -> Node:
         return cls(
             "frame_stat", f"{type(obj).__name__}.{name}",
-            {"data": obj, "statistic": name, "args": args, "kwargs": kwargs},
+            {"data": obj, "statistic": name, "args": args, "kwargs": kwargs, "value": result},
             snapshot=_snapshot(result),
         )
 
@@ -175,6 +179,13 @@ def as_frame(obj: Any) -> pd.DataFrame:
 def replay(step: str, args: tuple, kwargs: dict, table: Any, grids: dict[str, Any]) -> tuple:
     """Apply one reshape to ``table`` and carry each grid (counts, flags) along with it."""
     kwargs = {k: v for k, v in kwargs.items() if k != "inplace"}
+    if step in ("loc", "iloc"):
+        new_table = getattr(table, step)[args[0]]
+        if not isinstance(new_table, pd.DataFrame | pd.Series):
+            raise ReplayError("a single cell was selected")
+        if step == "iloc":
+            return new_table, {n: _iloc(g, args[0]) for n, g in grids.items()}
+        return new_table, {name: relabel(grid, new_table) for name, grid in grids.items()}
     new_table = getattr(table, step)(*args, **kwargs)
     if step in LAYOUT_OPS:
         moved = {}
@@ -189,6 +200,10 @@ def replay(step: str, args: tuple, kwargs: dict, table: Any, grids: dict[str, An
     if step in SELECT_OPS:
         return new_table, {name: relabel(grid, new_table) for name, grid in grids.items()}
     raise ReplayError(f"{step} is not a reshape")
+
+
+def _iloc(grid: Any, key: Any) -> Any:
+    return grid.iloc[key]
 
 
 def relabel(grid: Any, like: Any) -> Any:
@@ -214,3 +229,87 @@ def relabel(grid: Any, like: Any) -> Any:
             raise ReplayError("the result has labels the aggregate does not have")
         return grid.loc[like.index]
     raise ReplayError(f"a {type(like).__name__} is not a table")
+
+
+def follow(base: Output, node: Node, obj: Any, skip: int = 0) -> Output:
+    """The root record re-laid out like ``obj``: each reshape replayed on counts and flags.
+
+    ``skip``: how many first steps ``base`` already has (an unstack checked as a two-way table).
+    """
+    steps = node.chain()
+    done = steps[skip - 1] if skip else node.root()
+    steps = steps[skip:]
+    if not steps and not node.inplace and _same_labels(obj, node.snapshot):
+        return base
+    like = done.snapshot if done.snapshot is not None else obj
+    table = as_shape(base.table, like)
+    grids = {"counts": as_shape(base.counts, like)}
+    grids.update({f"flag:{k}": as_shape(v, like) for k, v in base.flags.items()})
+    kept_layout = False
+    try:
+        for step in steps:
+            name, args, kwargs = step.op
+            if name == "reset_index":
+                kept_layout = True  # the record keeps the index: the same cells, labelled
+                continue
+            table, grids = replay(name, args, kwargs, table, grids)
+        if isinstance(obj, pd.DataFrame | pd.Series) and not kept_layout:
+            table, grids = _match_inplace(obj, table, grids)
+    except (ReplayError, KeyError, ValueError, TypeError, IndexError) as err:
+        base.comments.append(
+            f"Recorded in the layout of the {node.root().call} result: the reshaping after it "
+            f"could not be followed ({err})."
+        )
+        return base
+    base.table = as_frame(table)
+    base.counts = as_frame(grids.pop("counts")).astype("int64", errors="ignore")
+    base.flags = {k[5:]: as_frame(v).astype(bool) for k, v in grids.items()}
+    base.source["reshaped"] = [s.op[0] for s in node.chain()]
+    _new_empty_cells(base)
+    return base
+
+
+def _same_labels(obj: Any, snapshot: Any) -> bool:
+    if snapshot is None or not isinstance(obj, pd.DataFrame | pd.Series):
+        return True
+    if type(obj) is not type(snapshot) or not obj.index.equals(snapshot.index):
+        return False
+    return not isinstance(obj, pd.DataFrame) or obj.columns.equals(snapshot.columns)
+
+
+def _match_inplace(obj: Any, table: Any, grids: dict) -> tuple:
+    """Follow changes made in place (``r.columns = [...]``, ``sort_values(inplace=True)``)."""
+    if _same_labels(obj, table):
+        return table, grids
+    try:
+        return relabel(table, obj), {k: relabel(v, obj) for k, v in grids.items()}
+    except ReplayError:
+        pass
+    if getattr(obj, "shape", None) != getattr(table, "shape", None):
+        raise ReplayError("the result was changed in place in a way that cannot be followed")
+    # Same shape, new labels: a rename in place. Cells keep their positions.
+    return obj.copy(deep=False), {k: _with_labels(v, obj) for k, v in grids.items()}
+
+
+def _with_labels(grid: Any, like: Any) -> Any:
+    out = grid.copy()
+    out.index = like.index
+    if isinstance(like, pd.DataFrame):
+        out.columns = like.columns
+    return out
+
+
+def _new_empty_cells(output: Output) -> None:
+    """Cells a reshape created for combinations with no records are disclosive zeros."""
+    zeros = output.flags.get("zeros")
+    if zeros is None or output.rules.get("zeros") is False:
+        return
+    empty = (output.counts.to_numpy() == 0) & ~zeros.to_numpy(dtype=bool)
+    if output.statistic not in ("frequency", "percentage") or not empty.any():
+        return
+    output.flags["zeros"] = zeros | empty
+    output.checks["zeros"] = Status.FAIL
+    output.reasons.append(
+        f"{int(empty.sum())} cells of the reshaped table have no records behind them, which "
+        "can disclose that nobody has that combination (zeros)."
+    )

@@ -1,18 +1,20 @@
 """The ``SDC`` magics: parse the line, then delegate to a checked cell.
 
 ``%%sdc_check [options]`` checks one cell; ``%sdc_check on|off`` checks every cell;
-``%sdc_status`` prints a summary. Every rule value is a ``config=True`` traitlet, so
-``%config SDC.threshold=8`` works and feeds the default session's ``%config`` layer.
+``%sdc_status`` prints a summary; ``%sdc_panel`` shows the live panel. Every rule value is a
+``config=True`` traitlet, so ``%config SDC.threshold=8`` works and feeds the default session's
+``%config`` layer.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, CaselessStrEnum, Float, Int, Unicode, observe
+from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
 from jupyter_sdc.core.rules import available_profiles
@@ -23,7 +25,7 @@ from jupyter_sdc.magics.recorder import CellOptions
 
 #: the traitlets that are rule values (the names are the same everywhere, see DESIGN.md)
 RULE_TRAITS = ("threshold", "nk_n", "nk_k", "p_percent", "dof", "zeros", "missing",
-               "class_disclosure", "min_max", "round_base", "unit", "profile")
+               "class_disclosure", "min_max", "differencing", "round_base", "unit", "profile")
 
 
 def default_session() -> Any:
@@ -52,6 +54,9 @@ class SDC(Magics, Configurable):
     min_max = CaselessStrEnum(["fail", "review"], None, allow_none=True,
                               help="Verdict for a published single-record min/max.").tag(
         config=True)
+    differencing = CaselessStrEnum(["review", "fail", "off"], None, allow_none=True,
+                                   help="Verdict when two outputs difference to a small cell.").tag(
+        config=True)
     round_base = Int(None, allow_none=True, help="Base for rounding mitigation.").tag(
         config=True)
     unit = Unicode(None, allow_none=True, help="Column whose distinct values are the units.").tag(
@@ -62,14 +67,47 @@ class SDC(Magics, Configurable):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self.tracker = CellTracker()
-        self.auto = AutoCheck(shell, default_session, self.tracker, self.rule_layer)
+        self.auto = AutoCheck(shell, self.session, self.tracker, self.rule_layer)
         self._apply_config()
+
+    def session(self) -> Any:
+        """The default session, with the ``%config`` layer applied (also after set_session)."""
+        session = default_session()
+        if getattr(self, "_configured", None) is not session:
+            self._apply_config()
+        return session
 
     # -- configuration ----------------------------------------------------------------------
     def rule_layer(self) -> dict[str, Any]:
         """The ``%config`` layer: rule values set on this object (profile excluded)."""
         return {name: getattr(self, name) for name in RULE_TRAITS
                 if name != "profile" and getattr(self, name) is not None}
+
+    @validate(*RULE_TRAITS)
+    def _valid_rule(self, proposal: Any) -> Any:
+        name, value = proposal["trait"].name, proposal["value"]
+        if value is None:
+            return value
+        try:
+            if name == "profile":
+                if value not in available_profiles():
+                    raise ValueError(f"unknown profile {value!r}: choose one of "
+                                     f"{', '.join(available_profiles())}")
+            else:
+                default_session().rules.replace(**{name: value})
+        except (ValueError, TypeError) as err:
+            raise TraitError(f"SDC.{name}: {err}") from None
+        return value
+
+    def _load_config(self, cfg: Any, section_names: Any = None, traits: Any = None) -> None:
+        # A bad value (in %config or a config file) is reported and ignored, so the magics
+        # still load and the other values still apply.
+        for name, value in dict(cfg.get("SDC", {})).items():
+            try:
+                one = type(cfg)({"SDC": {name: value}})
+                super()._load_config(one, section_names, traits)
+            except TraitError as err:
+                print(f"jupyter_sdc: {err}", file=sys.stderr)
 
     @observe(*RULE_TRAITS)
     def _rule_changed(self, change: Any) -> None:
@@ -78,11 +116,10 @@ class SDC(Magics, Configurable):
     def _apply_config(self) -> None:
         session = default_session()
         try:
-            if self.profile is not None and self.profile != getattr(session, "_profile", None):
-                session._profile = self.profile  # the profile layer sits under %config
-            session.configure(**self.rule_layer())
+            session.configure(profile=self.profile, **self.rule_layer())
         except (ValueError, TypeError) as err:
             raise UsageError(f"%config SDC: {err}") from None
+        self._configured = session
 
     # -- magics ------------------------------------------------------------------------------
     @magic_arguments()
@@ -110,15 +147,16 @@ class SDC(Magics, Configurable):
             raise UsageError(f"--profile {args.profile!r} is unknown; choose one of "
                              f"{', '.join(available_profiles())}")
         options = CellOptions(
-            label=args.label, title=args.title, explanation=args.explain, unit=args.unit,
+            label=_text(args.label), title=_text(args.title), explanation=_text(args.explain),
+            unit=_text(args.unit),
             profile=args.profile, suppress=args.suppress, round_base=args.round,
         )
-        return self._check_cell(options, cell)
+        return self._check_cell(options, cell, f"%%sdc_check {line}\n{cell}")
 
-    def _check_cell(self, options: CellOptions, body: str) -> None:
+    def _check_cell(self, options: CellOptions, body: str, whole: str) -> None:
         __tracebackhide__ = True  # noqa: F841
-        key = self.tracker.key_for(body)
-        checked = CheckedCell(self.shell, default_session(), options, key, body,
+        key = self.tracker.key_for(whole)
+        checked = CheckedCell(self.shell, self.session(), options, key, body,
                               self.rule_layer())
         checked.start()
         failed = True
@@ -130,8 +168,7 @@ class SDC(Magics, Configurable):
             failed = False
         finally:
             outputs = checked.finish(error=failed)
-        for output in outputs:
-            display.show(output)
+        display.show_all(self.session(), outputs)
 
     def _switch(self, mode: str | None) -> None:
         if mode not in ("on", "off"):
@@ -144,10 +181,46 @@ class SDC(Magics, Configurable):
         print(f"jupyter_sdc: automatic checking is {mode}.")
 
     @line_magic
+    def sdc_panel(self, line: str = "") -> Any:
+        """Show the live panel: every output of this session, kept current as cells run."""
+        if line.strip():
+            raise UsageError("%sdc_panel takes no options")
+        from jupyter_sdc.widgets.panel import panel
+
+        return panel(self.session())
+
+    @line_magic
+    def sdc_export(self, line: str = "") -> Any:
+        """Export this session's outputs as a new request in the project's SDC folder."""
+        from jupyter_sdc.export.request import ExportError, ExportRefused
+
+        if line.strip():
+            raise UsageError("%sdc_export takes no options: the project's sdc.toml says where "
+                             "the request goes")
+        try:
+            result = self.session().export()
+        except ExportRefused as refused:
+            raise UsageError("the export was refused; fix these and export again:\n"
+                             + "\n".join(f"  - {p}" for p in refused.problems)) from None
+        except ExportError as err:
+            raise UsageError(f"the export failed: {err}") from None
+        print(display.export_text(result))
+        return None
+
+    @line_magic
     def sdc_status(self, line: str = "") -> None:
         """Print a summary of every checked output in this session."""
-        session = default_session()
-        print(display.status_text(session.outputs, session.rules, self.auto.enabled))
+        print(display.status_text(self.session(), self.auto.enabled))
+
+
+def _text(value: str | None) -> str | None:
+    """An option's text without the quotes that protect its spaces."""
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return value or None
 
 
 def _parse(func: Any, line: str) -> Any:

@@ -15,11 +15,11 @@ import pandas as pd
 
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
-from jupyter_sdc.core.status import Status
 from jupyter_sdc.magics import builders
 from jupyter_sdc.magics.attach import attached_counts
 from jupyter_sdc.magics.capture import Capture
-from jupyter_sdc.magics.lineage import Node, ReplayError, as_frame, as_shape, relabel, replay
+from jupyter_sdc.magics.grouped import unstacked_output
+from jupyter_sdc.magics.lineage import Node, follow
 
 #: largest table (cells) compared against microdata to tell raw records from a derived table
 _RECORDS_PROBE_LIMIT = 2_000_000
@@ -56,23 +56,44 @@ def candidates(cap: Capture, namespace: dict, before: dict[str, int], figures: l
     found: dict[int, Candidate] = {}
     for obj in [*cap.shown, *figures]:
         obj = _unwrap(obj)
-        if obj is not None and id(obj) not in found:
+        if obj is not None and id(obj) not in found and cap.recorded.get(id(obj)) is not obj:
             found[id(obj)] = Candidate(obj, shown=True)
     for name, value in list(namespace.items()):
         if name.startswith("_") or before.get(name) == id(value):
             continue
         value = _unwrap(value)
-        if value is None:
+        if value is None or cap.recorded.get(id(value)) is value:
             continue
         if cap.node_of(value) is not None or builders.is_model(value) or builders.is_figure(value):
             entry = found.setdefault(id(value), Candidate(value))
             entry.name = entry.name or name
-    return list(found.values())
+    return _drop_superseded(cap, list(found.values()))
+
+
+def _drop_superseded(cap: Capture, found: list[Candidate]) -> list[Candidate]:
+    """An assigned table that the cell then shows reshaped (``t = ...; t.round(0)``) is one
+    output, recorded in the shown form."""
+    ancestors: dict[int, Candidate] = {}
+    for item in found:
+        node = cap.node_of(item.obj)
+        while node is not None and node.kind == "reshape":  # arithmetic makes a new statistic
+            node = node.parent
+            if node is not None:
+                ancestors[id(node)] = item
+    kept = []
+    for item in found:
+        node = cap.node_of(item.obj)
+        heir = ancestors.get(id(node)) if node is not None else None
+        if heir is not None and not item.shown:
+            heir.name = heir.name or item.name
+            continue
+        kept.append(item)
+    return kept
 
 
 def _unwrap(obj: Any) -> Any:
     """The checkable thing behind a display wrapper (a Styler's data, an Axes' figure)."""
-    if obj is None or isinstance(obj, str | bytes | int | float | bool):
+    if obj is None:
         return None
     cls = type(obj).__name__
     if cls == "Styler" and hasattr(obj, "data"):
@@ -92,12 +113,17 @@ class Recorder:
         self.options = options
         self.new_uid = new_uid
         self.source = source
-        self._root_outputs: dict[int, Output] = {}
+        self._models: set[int] = set()
 
     def record(self, cap: Capture, found: list[Candidate], namespace: dict) -> CellResult:
         result = CellResult(notes=list(cap.errors))
         for item in found:
-            output = self._record_one(cap, item, namespace)
+            try:
+                output = self._record_one(cap, item, namespace)
+            except Exception as err:  # noqa: BLE001 - fail closed; never break the cell
+                output = builders.review_output(
+                    self.new_uid(), self.rules, self._source("unknown"),
+                    f"jupyter_sdc could not check it ({type(err).__name__}: {err}).")
             if output is not None:
                 if item.name and not output.source.get("name"):
                     output.source["name"] = item.name
@@ -109,21 +135,34 @@ class Recorder:
     def _record_one(self, cap: Capture, item: Candidate, namespace: dict) -> Output | None:
         obj = item.obj
         node = cap.node_of(obj)
+        counts = attached_counts(obj) if isinstance(obj, pd.DataFrame | pd.Series) else None
+        if counts is not None and item.shown:
+            return self._guard(lambda uid: builders.attached_output(
+                obj, counts, self._rules(), uid, self._source("attach_counts")))
         if node is not None:
             if node.kind == "model":
                 return self._model(node.params["results"], "summary")
-            return self._from_lineage(node, obj)
+            return self._from_lineage(node, obj, namespace)
         if builders.is_model(obj):
             return self._model(obj, "fit")
         if builders.is_figure(obj):
-            return self._guard(lambda uid: builders.figure_output(obj, self._rules(), uid,
-                                                                   self._source("figure")))
-        if not item.shown or not isinstance(obj, pd.DataFrame | pd.Series):
+            table = cap.plotted_table(obj)
+            if table is not None and cap.histogram_values(obj) is None:
+                return self._plot_of(cap, obj, table, namespace)
+            values = cap.histogram_values(obj)
+            frames = [v for v in namespace.values() if isinstance(v, pd.DataFrame)]
+            return self._guard(lambda uid: builders.figure_output(
+                obj, self._rules(), uid, self._source("hist" if values is not None else "figure"),
+                values, frames))
+        if item.shown and _is_numeric_array(obj):
+            return builders.untraceable_output(
+                obj, self.new_uid(), self._rules(), self._source("unknown"),
+                "a numpy array has no labels or lineage jupyter_sdc can follow")
+        if not item.shown or not isinstance(obj, pd.DataFrame | pd.Series) or _is_metadata(obj):
             return None
-        counts = attached_counts(obj)
-        if counts is not None:
-            return self._guard(lambda uid: builders.attached_output(
-                obj, counts, self._rules(), uid, self._source("attach_counts")))
+        results = _model_behind(obj, namespace, cap)
+        if results is not None:
+            return self._model(results, "params")
         if _looks_like_records(obj, namespace):
             return builders.records_output(obj, self.new_uid(), self._rules(),
                                            self._source("records"))
@@ -132,15 +171,25 @@ class Recorder:
             "it was not made by a call jupyter_sdc can trace",
         )
 
-    def _from_lineage(self, node: Node, obj: Any) -> Output:
+    def _from_lineage(self, node: Node, obj: Any, namespace: dict) -> Output:
         root = node.root()
         if root.kind == "untraceable":
             return builders.untraceable_output(
                 obj, self.new_uid(), self._rules(), self._source(root.call), root.params["why"]
             )
         uid = self.new_uid()
+        steps = node.chain()
+        if steps and steps[0].op[0] == "unstack" and root.kind == "grouped":
+            try:
+                base = unstacked_output(root, steps[0], self._rules(), uid,
+                                        self._source(root.call))
+                return follow(base, node, obj, skip=1)
+            except builders.NotCheckable:
+                pass  # laid out from the aggregate below
         try:
-            base = builders.root_output(root, self._rules(), uid, self._source(root.call))
+            frames = [v for v in namespace.values() if isinstance(v, pd.DataFrame)]
+            base = builders.root_output(root, self._rules(), uid, self._source(root.call),
+                                        frames)
         except builders.NotCheckable as err:
             return builders.untraceable_output(obj, uid, self._rules(),
                                                self._source(root.call), str(err))
@@ -151,7 +200,20 @@ class Recorder:
             )
         return follow(base, node, obj)
 
+    def _plot_of(self, cap: Capture, fig: Any, table: Any, namespace: dict) -> Output:
+        """A pandas plot of a captured table: the table's record, with the figure attached."""
+        output = self._from_lineage(cap.node_of(table), table, namespace)
+        output.kind = "figure"
+        output.source["call"] = f"plot of {output.source.get('call', 'a table')}"
+        output.figure = builders.figure_png(fig)
+        return output
+
     def _model(self, results: Any, call: str) -> Output | None:
+        # One record per model, however many of its views (itself, summary, params) are shown.
+        key = id(getattr(results, "_results", results))
+        if key in self._models:
+            return None
+        self._models.add(key)
         return self._guard(lambda uid: builders.model_output(results, self._rules(), uid,
                                                               self._source(call)))
 
@@ -187,83 +249,32 @@ def _letter(i: int) -> str:
     return chr(ord("a") + i) if i < 26 else f"-{i + 1}"
 
 
-def follow(base: Output, node: Node, obj: Any) -> Output:
-    """The root record re-laid out like ``obj``: each reshape replayed on counts and flags."""
-    steps = node.chain()
-    if not steps and not node.inplace and _same_labels(obj, node.snapshot):
-        return base
-    like = node.root().snapshot if node.root().snapshot is not None else obj
-    table = as_shape(base.table, like)
-    grids = {"counts": as_shape(base.counts, like)}
-    grids.update({f"flag:{k}": as_shape(v, like) for k, v in base.flags.items()})
-    kept_layout = False
-    try:
-        for step in steps:
-            name, args, kwargs = step.op
-            if name == "reset_index":
-                kept_layout = True  # the record keeps the index: the same cells, labelled
-                continue
-            table, grids = replay(name, args, kwargs, table, grids)
-        if isinstance(obj, pd.DataFrame | pd.Series) and not kept_layout:
-            table, grids = _match_inplace(obj, table, grids)
-    except (ReplayError, KeyError, ValueError, TypeError, IndexError) as err:
-        base.comments.append(
-            f"Recorded in the layout of the {node.root().call} result: the reshaping after it "
-            f"could not be followed ({err})."
-        )
-        return base
-    base.table = as_frame(table)
-    base.counts = as_frame(grids.pop("counts")).astype("int64", errors="ignore")
-    base.flags = {k[5:]: as_frame(v).astype(bool) for k, v in grids.items()}
-    base.source["reshaped"] = [s.op[0] for s in steps]
-    _new_empty_cells(base)
-    return base
+def _is_numeric_array(obj: Any) -> bool:
+    return isinstance(obj, np.ndarray) and obj.ndim in (1, 2) and obj.size > 0 and (
+        obj.dtype.kind in "iuf")
 
 
-def _same_labels(obj: Any, snapshot: Any) -> bool:
-    if snapshot is None or not isinstance(obj, pd.DataFrame | pd.Series):
-        return True
-    if type(obj) is not type(snapshot) or not obj.index.equals(snapshot.index):
+def _is_metadata(obj: Any) -> bool:
+    """``df.dtypes`` and the like describe the data set, not its records."""
+    if not isinstance(obj, pd.Series) or obj.dtype != object:
         return False
-    return not isinstance(obj, pd.DataFrame) or obj.columns.equals(snapshot.columns)
+    return bool(len(obj)) and all(isinstance(v, np.dtype | pd.api.extensions.ExtensionDtype)
+                                  for v in obj.array)
 
 
-def _match_inplace(obj: Any, table: Any, grids: dict) -> tuple:
-    """Follow changes made in place (``r.columns = [...]``, ``sort_values(inplace=True)``)."""
-    if _same_labels(obj, table):
-        return table, grids
-    try:
-        return relabel(table, obj), {k: relabel(v, obj) for k, v in grids.items()}
-    except ReplayError:
-        pass
-    if getattr(obj, "shape", None) != getattr(table, "shape", None):
-        raise ReplayError("the result was changed in place in a way that cannot be followed")
-    # Same shape, new labels: a rename in place. Cells keep their positions.
-    return obj.copy(deep=False), {k: _with_labels(v, obj) for k, v in grids.items()}
-
-
-def _with_labels(grid: Any, like: Any) -> Any:
-    out = grid.copy()
-    out.index = like.index
-    if isinstance(like, pd.DataFrame):
-        out.columns = like.columns
-    return out
-
-
-def _new_empty_cells(output: Output) -> None:
-    """Cells a reshape created for combinations with no records are disclosive zeros."""
-    zeros = output.flags.get("zeros")
-    if zeros is None or output.rules.get("zeros") is False:
-        return
-    empty = (output.counts.to_numpy() == 0) & ~zeros.to_numpy(dtype=bool)
-    if output.statistic not in ("frequency", "percentage") or not empty.any():
-        return
-    output.flags["zeros"] = zeros | empty
-    output.checks["zeros"] = Status.FAIL
-    output.reasons.append(
-        f"{int(empty.sum())} cells of the reshaped table have no records behind them, which "
-        "can disclose that nobody has that combination (zeros)."
-    )
+def _model_behind(obj: Any, namespace: dict, cap: Capture) -> Any:
+    """A fitted model whose parameter table ``obj`` is (``res.params``, ``res.conf_int()``)."""
+    pool = [*namespace.values(), *cap.shown]
+    for value in pool:
+        if not builders.is_model(value):
+            continue
+        try:
+            names = value.params.index if hasattr(value.params, "index") else None
+        except Exception:  # noqa: BLE001 - an odd results object is simply not a match
+            continue
+        if names is not None and len(names) and obj.index.equals(names):
+            return value
+    return None
 
 
 def _looks_like_records(obj: Any, namespace: dict) -> bool:
@@ -271,8 +282,14 @@ def _looks_like_records(obj: Any, namespace: dict) -> bool:
     if obj.size == 0 or obj.size > _RECORDS_PROBE_LIMIT:
         return obj.size > _RECORDS_PROBE_LIMIT
     columns = list(obj.columns) if isinstance(obj, pd.DataFrame) else [obj.name]
-    for value in namespace.values():
-        if not isinstance(value, pd.DataFrame) or value is obj or len(value) < len(obj):
+    frames = [v for k, v in namespace.items() if isinstance(v, pd.DataFrame)
+              and not k.startswith("_") and k not in ("In", "Out")]  # not IPython's history
+    if any(value is obj for value in frames):
+        # The data frame itself: microdata usually has a plain row number index, an aggregate
+        # made in an earlier cell has its keys as the index.
+        return isinstance(obj.index, pd.RangeIndex)
+    for value in frames:
+        if len(value) < len(obj):
             continue
         try:
             if not set(columns) <= set(value.columns) or not obj.index.isin(value.index).all():

@@ -118,13 +118,3 @@ def acro_cell_flags(record, rule: str) -> pd.DataFrame:
 def acro_failing_cells(record, rule: str) -> int:
     """How many cells ACRO counts as failing one rule (results.json ``sdc.summary``)."""
     return int(record.sdc.get("summary", {}).get(ACRO_CHECK[rule], 0))
-
-
-def mask_positions(mask: pd.DataFrame) -> list[tuple]:
-    """Labels of the True cells of a boolean frame, as (row label, column label) pairs."""
-    stacked = mask.stack(future_stack=True) if _has_future_stack() else mask.stack()
-    return sorted((str(k[:-1] if len(k) > 2 else k[0]), str(k[-1])) for k in stacked[stacked].index)
-
-
-def _has_future_stack() -> bool:
-    return int(pd.__version__.split(".")[0]) == 2

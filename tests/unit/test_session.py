@@ -45,7 +45,21 @@ def test_rerunning_a_cell_replaces_its_outputs_with_the_same_uids():
             session.crosstab(df.a, df.b)
             session.crosstab(df.b, df.a)
     assert [o.uid for o in session.outputs] == ["cell-abc-1", "cell-abc-2"]
-    assert seen.count("remove") == 2
+    assert seen == ["add", "add", "replace", "replace"]
+
+
+def test_rerun_keeps_positions_and_drops_outputs_the_cell_no_longer_makes():
+    session = sdc.Session()
+    df = frame()
+    with session.cell("first-cell"):
+        session.crosstab(df.a, df.b)
+        session.crosstab(df.b, df.a)
+    with session.cell("second-cell"):
+        session.crosstab(df.a, df.b)
+    with session.cell("first-cell"):  # re-run, now making only one output
+        session.crosstab(df.a, df.b, title="again")
+    assert [o.uid for o in session.outputs] == ["first-ce-1", "second-c-1"]
+    assert session.outputs[0].title == "again"
 
 
 def test_unsubscribe_stops_notifications():
