@@ -16,6 +16,7 @@ from jupyter_sdc.core.rules import RuleValues, available_profiles, load_profile
 from jupyter_sdc.core.session import WRAPPERS, Session
 from jupyter_sdc.core.status import Status
 
+
 def attach_counts(result: Any, counts: Any, **fields: Any) -> Any:
     """Attach the unweighted counts behind a result that jupyter_sdc could not trace."""
     from jupyter_sdc.magics.attach import attach_counts as attach
@@ -56,7 +57,8 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 __all__ = ["MIME_TYPE", "Output", "RuleValues", "Session", "Status", "__version__",
-           "attach_counts", "available_profiles", "load_profile", "panel", "session", "set_session", *WRAPPERS]
+           "attach_counts", "available_profiles", "load_profile", "panel", "session",
+           "set_session", *WRAPPERS]
 
 # kept across `%reload_ext jupyter_sdc`, which re-executes this module
 _default: Session | None = globals().get("_default")

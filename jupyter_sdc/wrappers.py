@@ -75,7 +75,7 @@ def crosstab(
     row_keys = pdx.key_list(index, "index")
     col_keys = pdx.key_list(columns, "columns")
     n = len(row_keys[0])
-    for i, key in enumerate(row_keys + col_keys):
+    for key in row_keys + col_keys:
         if len(key) != n:
             raise ValueError(f"index and columns have different lengths ({n} and {len(key)}): "
                              "pass columns of the same data frame")

@@ -7,7 +7,8 @@ import jupyter_sdc as sdc
 
 
 def population() -> pd.DataFrame:
-    # (age band, sex, heart disease): totals 8/20, 10/25, 15/30, 25/40; males 7/19, 5/15, 8/18, 13/25
+    # (yes, all) by age band: everybody 8/20, 10/25, 15/30, 25/40;
+    # males 7/19, 5/15, 8/18, 13/25
     spec = {"21-30": ((7, 19), (1, 1)), "31-40": ((5, 15), (5, 10)),
             "41-50": ((8, 18), (7, 12)), "51+": ((13, 25), (12, 15))}
     rows = []
