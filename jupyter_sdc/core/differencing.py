@@ -323,3 +323,62 @@ def _banded_rows(fp: Fingerprint, var: str) -> pd.DataFrame | None:
 
 def _num(x: float) -> str:
     return "-inf" if x == -np.inf else "inf" if x == np.inf else f"{x:g}"
+
+
+# -- records: differencing across saved notebooks at export -----------------------------------
+def to_json(fp: Fingerprint) -> dict:
+    """The fingerprint as JSON, saved in the record so an export from the file can use it."""
+    from jupyter_sdc.core.record import frame_to_json
+
+    return {"dataset_key": fp.dataset_key, "n_rows": int(fp.n_rows),
+            "sketch": [format(int(h), "016x") for h in fp.sketch],
+            "group_vars": list(fp.group_vars), "counts": frame_to_json(fp.counts),
+            "band_edges": {k: list(v) for k, v in fp.band_edges.items()}}
+
+
+def from_json(data: dict, label: str | None = None) -> Fingerprint:
+    from jupyter_sdc.core.record import frame_from_json
+
+    counts = frame_from_json(data["counts"])
+    sketch = np.array([int(h, 16) for h in data["sketch"]], dtype=np.uint64)
+    return Fingerprint(data["dataset_key"], int(data["n_rows"]), sketch,
+                       tuple(data["group_vars"]), counts, counts.to_numpy(dtype=float),
+                       {k: tuple(v) for k, v in data.get("band_edges", {}).items()}, label)
+
+
+def check_records(records: list[dict], stats: dict | None = None) -> list[dict]:
+    """Differencing over record dicts (several notebooks make one request).
+
+    Returns copies whose ``checks["differencing"]``, ``reasons`` and ``status`` say what was
+    found; records without a fingerprint are returned unchanged.
+    """
+    from jupyter_sdc.core.status import worst
+
+    out = [dict(r) for r in records]
+    usable = [r for r in out if r.get("fingerprint")]
+    if not usable:
+        return out
+    threshold = max(int((r.get("rules") or {}).get("threshold", 10)) for r in usable)
+    zeros = any((r.get("rules") or {}).get("zeros", True) for r in usable)
+    verdict = "fail" if any((r.get("rules") or {}).get("differencing") == "fail"
+                            for r in usable) else "review"
+    items = [(r["uid"], from_json(r["fingerprint"], r.get("label") or f"output {r['uid']}"))
+             for r in usable]
+    seen: dict[str, int] = {}
+    findings = check_differencing(items, threshold=threshold, zeros=zeros, stats=seen)
+    if stats is not None:
+        stats.update(seen)
+    found: dict[str, list[str]] = {r["uid"]: [] for r in usable}
+    for finding in findings:
+        for uid in (finding.uid_a, finding.uid_b):
+            found[uid].append(finding.reason_for(uid) + " (differencing)")
+    for record in usable:
+        old = list(record.get("differencing", []))
+        reasons = [x for x in record.get("reasons", []) if x not in old]
+        record["differencing"] = found[record["uid"]]
+        record["reasons"] = reasons + record["differencing"]
+        checks = dict(record.get("checks", {}))
+        checks["differencing"] = verdict if record["differencing"] else "pass"
+        record["checks"] = checks
+        record["status"] = worst(checks.values()).value
+    return out

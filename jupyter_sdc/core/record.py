@@ -112,6 +112,7 @@ class Output:
             "figure": self.figure,
             "source": _jsonable(self.source),
             "differencing": list(self.differencing),
+            "fingerprint": _fingerprint_json(self.fingerprint),
             "created": self.created,
             "tool": {"name": "jupyter_sdc", "version": __version__},
         }
@@ -154,8 +155,25 @@ class Output:
             figure=data.get("figure"),
             source=dict(data.get("source", {})),
             differencing=list(data.get("differencing", [])),
+            fingerprint=_fingerprint_from(data.get("fingerprint"), data.get("label")),
             created=data.get("created", ""),
         )
+
+
+def _fingerprint_json(fp: Any) -> dict[str, Any] | None:
+    if fp is None:
+        return None
+    from jupyter_sdc.core.differencing import to_json
+
+    return to_json(fp)
+
+
+def _fingerprint_from(data: dict[str, Any] | None, label: str | None) -> Any:
+    if not data:
+        return None
+    from jupyter_sdc.core.differencing import from_json
+
+    return from_json(data, label)
 
 
 # -- JSON helpers --------------------------------------------------------------------------

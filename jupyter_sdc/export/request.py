@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from jupyter_sdc.core import differencing
 from jupyter_sdc.export import preflight, results_json
 from jupyter_sdc.export.config import Config, ConfigError, find_config, load_config
 from jupyter_sdc.export.notebook import (
@@ -96,6 +97,8 @@ def export_records(
                  for uid in dict.fromkeys(uids) if uid and uids.count(uid) > 1]
     if unusable:
         raise ExportRefused(unusable)
+    # differencing across every output of the request, whichever notebook it came from
+    records = differencing.check_records(records)
     included, left_out, problems, notes = select_outputs(records)
     code, code_problems = _code_files(config, notebooks)
     problems += code_problems
