@@ -220,22 +220,41 @@ class Grid:
             unit_label=unit_label,
         )
 
-    def row_hashes(self, index: pd.Index) -> np.ndarray:
-        """One hash per record behind the table: its row label and its key values."""
+    def row_sample(self, index: pd.Index, k: int) -> tuple[np.ndarray, int]:
+        """Hashes of a sample of the records behind the table, and how many records there are.
+
+        A record's hash orders by its row label (high bits) and carries its key values (low
+        bits), so the sample is the same bottom-k by label for every output of a dataset while
+        records of another dataset with the same labels but other values do not match. Only the
+        sampled records are hashed in full: one multiply and one compare per record.
+        """
         if pd.api.types.is_integer_dtype(index.dtype):
-            labels = mix(index.to_numpy().astype(np.uint64))
+            with np.errstate(over="ignore"):
+                label = index.to_numpy().astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         else:
-            labels = pd.util.hash_pandas_object(index.to_series(), index=False).to_numpy()
-        ids = self._ids("cell")
-        keep = ids >= 0
-        rows = self.rows.combo_hashes()[self.rows.ids[keep]]
-        cols = self.cols.combo_hashes()[self.cols.ids[keep]] if self.cols.names else 0
+            label = pd.util.hash_pandas_object(index.to_series(), index=False).to_numpy()
+        keep = self._ids("cell") >= 0
+        n = int(keep.sum())
+        for factor in (16, 256, None):
+            if factor is None or factor * k >= n:
+                chosen = np.flatnonzero(keep)
+                break
+            cutoff = np.uint64(int(2**64 * factor * k / n) - 1)
+            chosen = np.flatnonzero((label < cutoff) & keep)
+            if len(chosen) >= k:
+                break
+        rows = self.rows.combo_hashes()[self.rows.ids[chosen]]
+        cols = self.cols.combo_hashes()[self.cols.ids[chosen]] if self.cols.names else 0
         with np.errstate(over="ignore"):
-            return mix(labels[keep] ^ rows * np.uint64(3) ^ cols * np.uint64(5))
+            values = mix(rows * np.uint64(3) ^ cols * np.uint64(5))
+        low = np.uint64(0xFFFFFF)
+        return (label[chosen] & ~low) | (values & low), n
 
     def overall(self, values: np.ndarray | None, key: str | None,
                 mask: np.ndarray | None) -> int:
         """Contributing records (or units) behind the whole table."""
+        if values is None and mask is None and self.units is None and "cell" in self._id_cache:
+            return int((self._id_cache["cell"] >= 0).sum())
         valid = self._ids("all") >= 0
         if values is not None:
             valid &= ~np.isnan(values)

@@ -171,7 +171,10 @@ def _fingerprint(grid: Grid, row_keys: list[pd.Series], col_keys: list[pd.Series
                                    if keep], name=col_keys[0].name)
     names = tuple(str(k.name) for k in row_keys + col_keys)
     try:
-        return from_hashes(grid.row_hashes(row_keys[0].index), "records", names, counts)
+        from jupyter_sdc.core.differencing import SKETCH_K
+
+        sample, n_rows = grid.row_sample(row_keys[0].index, SKETCH_K)
+        return from_hashes(sample, "records", names, counts, n_rows=n_rows)
     except ValueError:
         return None  # e.g. band edges the sketch cannot read: no differencing for this one
 

@@ -110,9 +110,10 @@ def fingerprint(frame_index: pd.Index, dataset_key: str, group_vars: tuple[str, 
 
 def from_hashes(hashes: np.ndarray, dataset_key: str, group_vars: tuple[str, ...],
                 counts: pd.DataFrame, band_edges: dict[str, list[float]] | None = None,
-                label: str | None = None) -> Fingerprint:
-    """A fingerprint from one 64-bit hash per row behind the output (already computed)."""
-    n_rows = len(hashes)
+                label: str | None = None, n_rows: int | None = None) -> Fingerprint:
+    """A fingerprint from 64-bit row hashes already computed: every row's, or (with
+    ``n_rows``) a sample that holds at least the SKETCH_K smallest."""
+    n_rows = len(hashes) if n_rows is None else n_rows
     hashes = _bottom_k(np.asarray(hashes, dtype=np.uint64))
     values = counts.to_numpy(dtype=float)
     edges = {k: tuple(float(e) for e in v) for k, v in (band_edges or {}).items()}

@@ -45,7 +45,7 @@ pytestmark = [
     pytest.mark.acro,
     # ACRO 1.0.2's own pandas deprecation noise, not ours
     pytest.mark.filterwarnings("ignore::FutureWarning:acro"),
-    pytest.mark.filterwarnings("ignore:.*SettingWithCopy"),
+    pytest.mark.filterwarnings(r"ignore:\s*A value is trying to be set on a copy"),
 ]
 
 

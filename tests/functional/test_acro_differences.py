@@ -25,6 +25,12 @@ except ImportError:
         last_acro_record,
     )
 
+# ACRO 1.0.2's own pandas deprecation noise, not ours
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::FutureWarning:acro"),
+    pytest.mark.filterwarnings(r"ignore:\s*A value is trying to be set on a copy"),
+]
+
 
 @pytest.fixture(scope="module")
 def df() -> pd.DataFrame:

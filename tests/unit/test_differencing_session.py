@@ -65,3 +65,28 @@ def test_differencing_can_be_switched_off_or_made_a_fail():
     strict.crosstab(df.age_band, df.heart_disease)
     strict.crosstab(men.age_band, men.heart_disease)
     assert strict.outputs[0].status == "fail"
+
+
+def test_large_tables_use_a_sample_of_rows_and_still_find_nesting():
+    rng = np.random.default_rng(11)
+    n = 50_000
+    df = pd.DataFrame({"area": rng.choice(["A", "B", "C"], n),
+                       "tenure": rng.choice(["Own", "Rent"], n), "sex": rng.choice(["F", "M"], n)})
+    df.loc[df.index[:30], ["area", "tenure", "sex"]] = ["D", "Own", "M"]  # 30 men in area D
+    df.loc[df.index[30:34], ["area", "tenure", "sex"]] = ["D", "Own", "F"]  # and 4 women
+    session = sdc.Session(zeros=False)
+    session.crosstab(df.area, df.tenure, label="All")
+    men = df[df.sex == "M"]
+    session.crosstab(men.area, men.tenure, label="Men")
+    women = df[df.sex == "F"]
+    session.crosstab(women.area, women.tenure, label="Women")
+    assert session.get("All").fingerprint.n_rows == n
+    assert session.get("Men").checks["differencing"] == "review"
+    # a different data set with the same labels and columns is not combined
+    other = df.copy()
+    other["tenure"] = rng.choice(["Own", "Rent"], n)
+    fresh = sdc.Session(zeros=False)
+    fresh.crosstab(df.area, df.tenure)
+    sub = other[other.sex == "M"]
+    fresh.crosstab(sub.area, sub.tenure)
+    assert all(o.checks["differencing"] == "pass" for o in fresh.outputs)
