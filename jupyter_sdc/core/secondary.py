@@ -178,7 +178,10 @@ def _requirements(vals: np.ndarray, prim: np.ndarray, prot: np.ndarray, tol: flo
                   notes: list[str]) -> np.ndarray:
     """Width each primary cell needs, capped at the most that margins allow."""
     best = _widest(vals, prim)
-    need = np.where(prim, np.maximum(prot, 2 * tol), 0.0)
+    # "not exactly recoverable" needs a width the solver can see: 1 for counts, else a small
+    # share of the largest value (a width of a few tolerances makes cuts the MILP ignores)
+    floor = 1.0 if integral(vals) else max(2 * tol, 1e-4 * max(1.0, float(np.abs(vals).max())))
+    need = np.where(prim, np.maximum(prot, floor), 0.0)
     for pos in zip(*np.nonzero(prim), strict=True):
         name = cell_name(pos, None)
         if best[pos] <= tol:
