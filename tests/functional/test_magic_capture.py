@@ -5,23 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from magic_shell import people, reset, run, shell
+from magic_shell import run
 
 import jupyter_sdc
-
-
-@pytest.fixture(scope="module")
-def _ip():
-    return shell()
-
-
-@pytest.fixture
-def ip(_ip):
-    reset(_ip)
-    _ip.user_ns["df"] = people()
-    _ip.run_cell("import pandas as pd\nimport numpy as np")
-    yield _ip
-    reset(_ip)
 
 
 def outputs():

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-from magic_shell import people, reset, run, shell
+from magic_shell import run
 
 import jupyter_sdc
 from jupyter_sdc.core.record import MIME_TYPE
 from jupyter_sdc.magics.capture import is_patch
-
-
-@pytest.fixture(scope="module")
-def _ip():
-    return shell()
-
-
-@pytest.fixture
-def ip(_ip):
-    reset(_ip)
-    _ip.user_ns["df"] = people()
-    _ip.run_cell("import pandas as pd\nimport numpy as np")
-    yield _ip
-    reset(_ip)
 
 
 def outputs():

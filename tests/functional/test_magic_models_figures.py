@@ -5,14 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from magic_shell import people, reset, run, shell
+from magic_shell import people, reset, run
 
 import jupyter_sdc
-
-
-@pytest.fixture(scope="module")
-def _ip():
-    return shell()
 
 
 @pytest.fixture
