@@ -18,7 +18,7 @@ from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.judge import FREQUENCY_LIKE, Judgement
 from jupyter_sdc.core.status import Status
 
-SUPPRESSED_SYMBOL = "x"
+SUPPRESSED_SYMBOL = "*"  # as the exported document shows them
 ADDITIVE = FREQUENCY_LIKE | {"sum"}
 
 
@@ -100,13 +100,15 @@ def _secondary(values: np.ndarray, ev: CellEvidence, mask: np.ndarray, margin: n
                  f"{int(result.secondary.sum())} complementary (secondary) cells, chosen by "
                  f"{result.method}{' (optimal)' if result.optimal else ''}, shown as "
                  f"'{SUPPRESSED_SYMBOL}'; margins are the true totals.")
-    notes.extend(result.notes)
+    # solver statistics stay in the record's mitigation info, not in the reasons
+    notes.extend(n for n in result.notes if not n.startswith("MILP:"))
     if result.audit.protected:
         notes.append("The attacker's audit passed: no suppressed cell can be recovered from "
                      f"the published cells and margins to within {protection:g}.")
     else:
         notes.extend(result.audit.failures)
     info.update({"secondary": secondary, "method": result.method, "optimal": result.optimal,
+                 "solver_notes": list(result.notes),
                  "cost": result.cost, "audit": result.audit.to_dict(),
                  "protected": bool(result.audit.protected)})
     return hidden

@@ -20,6 +20,7 @@ from docx.document import Document as DocumentObject
 from docx.shared import Cm
 from PIL import Image
 
+from jupyter_sdc.core.mitigation import SUPPRESSED_SYMBOL
 from jupyter_sdc.export.numbering import assign_labels
 from jupyter_sdc.export.template import (
     Cell,
@@ -31,7 +32,7 @@ from jupyter_sdc.export.template import (
     clean_document,
 )
 
-SUPPRESSED = "*"
+SUPPRESSED = SUPPRESSED_SYMBOL
 MISSING = "–"
 COUNT_HEADER = "N (unweighted)"
 _STAT_NAMES = {
