@@ -27,23 +27,6 @@ OUTPUT_TYPES = (
 ON_PROBLEMS = ("refuse", "warn")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _DOI_PATTERN = re.compile(r"\b10\.\d{4,9}/\S+")
-# Rule values (DESIGN.md); used when jupyter_sdc.core.rules is not importable.
-_RULE_TYPES: dict[str, tuple[type, ...]] = {
-    "profile": (str,),
-    "threshold": (int,),
-    "nk_n": (int,),
-    "nk_k": (int, float),
-    "p_percent": (int, float),
-    "dof": (int,),
-    "zeros": (bool,),
-    "missing": (bool,),
-    "class_disclosure": (bool,),
-    "min_max": (str,),
-    "round_base": (int,),
-    "unit": (str,),
-    "mitigation": (str,),
-    "differencing": (bool,),
-}
 _EXPORT_KEYS = ("sdc_folder", "on_problems", "include_code")
 
 
@@ -268,35 +251,21 @@ def _datasets(data: dict, path: Path, warnings: list[str]) -> tuple[Dataset, ...
 
 
 def _rules(data: dict, path: Path) -> dict[str, Any]:
+    """The [rules] table, validated by the engine's own rule values (one definition)."""
+    from jupyter_sdc.core.rules import RULE_NAMES, RuleValues, load_profile
+
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(f"{path}: [rules] must be a table. Write it as a [rules] section.")
-    known = _rule_types()
-    for key, value in rules.items():
-        if key not in known:
-            raise ConfigError(
-                f"{path}: unknown rule rules.{key}. Known rule values: {', '.join(sorted(known))}."
-            )
-        types = known[key]
-        # bool is an int in Python: `threshold = true` must not pass as a number.
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            names = " or ".join(t.__name__ for t in types)
-            raise ConfigError(f"{path}: rules.{key} = {value!r} must be of type {names}.")
-    if rules.get("min_max", "fail") not in ("fail", "review"):
-        raise ConfigError(f"{path}: rules.min_max must be \"fail\" or \"review\".")
-    return dict(rules)
-
-
-def _rule_types() -> dict[str, tuple[type, ...]]:
-    """Known rule names: the core's RuleValues fields when available, else DESIGN.md's list."""
-    known = dict(_RULE_TYPES)
+    values = dict(rules)
+    profile = values.pop("profile", None)
+    unknown = sorted(set(values) - RULE_NAMES)
+    if unknown:
+        known = ", ".join(["profile", *sorted(RULE_NAMES)])
+        raise ConfigError(f"{path}: unknown rule rules.{unknown[0]}. Known rule values: {known}.")
     try:
-        import dataclasses
-
-        from jupyter_sdc.core.rules import RuleValues
-
-        for item in dataclasses.fields(RuleValues):
-            known.setdefault(item.name, (str, int, float, bool))
-    except (ImportError, TypeError):
-        pass
-    return known
+        (load_profile(profile) if profile else RuleValues()).replace(**values)
+    except (ValueError, TypeError) as err:
+        key = next((k for k in values if k in str(err)), "profile")
+        raise ConfigError(f"{path}: rules.{key}: {err}") from err
+    return dict(rules)
