@@ -53,6 +53,7 @@ test: install acro-env system-deps
 	$(MAKE) test-python test-acro test-ui
 
 test-python:
+	$(PY) -m ruff check jupyter_sdc tests benchmarks examples
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 test-acro:
