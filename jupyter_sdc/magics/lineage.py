@@ -36,7 +36,12 @@ SELECT_OPS = (
     "reindex", "filter", "dropna", "loc", "iloc",
 )
 #: methods that change values but not which cells they are (counts stay)
-VALUE_OPS = ("round", "astype", "fillna", "abs", "mul", "multiply", "div", "truediv")
+VALUE_OPS = ("round", "astype", "fillna", "abs", "mul", "multiply", "div", "truediv",
+             # `table * 100` and `table / 1000`: a number as the operand keeps every cell's
+             # records (another table as operand is a new statistic: see capture.py)
+             "__mul__", "__rmul__", "__truediv__")
+#: value ops that rescale: counts scaled this way are no longer counts (shares, percentages)
+SCALING_OPS = ("mul", "multiply", "div", "truediv", "__mul__", "__rmul__", "__truediv__")
 #: the index becomes columns: the record keeps the aggregate's own layout
 INDEX_OPS = ("reset_index",)
 RESHAPE_OPS = LAYOUT_OPS + tuple(s for s in SELECT_OPS if s not in ("loc", "iloc")) + \
@@ -265,6 +270,9 @@ def follow(base: Output, node: Node, obj: Any, skip: int = 0) -> Output:
     base.counts = as_frame(grids.pop("counts")).astype("int64", errors="ignore")
     base.flags = {k[5:]: as_frame(v).astype(bool) for k, v in grids.items()}
     base.source["reshaped"] = [s.op[0] for s in node.chain()]
+    if base.statistic == "frequency" and any(s.op[0] in SCALING_OPS for s in steps):
+        # shares or percentages of counts: the same records, but the values are not counts
+        base.statistic = "percentage"
     _new_empty_cells(base)
     return base
 

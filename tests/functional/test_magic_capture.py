@@ -140,16 +140,38 @@ def test_raw_records_are_flagged(ip):
 
 
 def test_untraceable_results_need_review_with_the_attach_hint(ip):
-    run(ip, "%%sdc_check\nc = df.groupby('rgn').size()\nc / c.sum() * 100")
+    run(ip, "%%sdc_check\nc = df.groupby('rgn').size()\n"
+            "pd.Series(c.to_numpy() / c.sum() * 100, index=c.index)")
     shown = [o for o in outputs() if o.source.get("name") != "c"]
     assert shown[0].status == "review"
     assert "sdc.attach_counts(result, counts)" in shown[0].reasons[0]
 
 
+def test_a_table_divided_by_another_table_needs_review(ip):
+    run(ip, "%%sdc_check\nc = pd.crosstab(df.rgn, df.sex)\nc / c.sum()")
+    shown = [o for o in outputs() if o.source.get("name") != "c"]
+    assert shown[0].status == "review" and "attach_counts" in shown[0].reasons[0]
+
+
+def test_scaling_by_a_number_keeps_the_counts(ip):
+    """Shares and percentages of counts (`c / c.sum() * 100`) keep each cell's records."""
+    run(ip, "%%sdc_check\n(pd.crosstab(df.rgn, df.sex, normalize='index') * 100).round(1)")
+    (shown,) = outputs()
+    direct = jupyter_sdc.Session()
+    direct.crosstab(ip.user_ns["df"].rgn, ip.user_ns["df"].sex, normalize="index")
+    assert shown.statistic == "percentage"
+    assert shown.counts.to_numpy().tolist() == direct.outputs[0].counts.to_numpy().tolist()
+    assert shown.status == direct.outputs[0].status
+    run(ip, "%%sdc_check\nc = df.groupby('rgn').size()\nc / c.sum() * 100")
+    shares = outputs()[-1]
+    assert shares.statistic == "percentage"
+    assert shares.counts.to_numpy().ravel().tolist() == [120, 120, 60]
+
+
 def test_attach_counts_lets_a_derived_table_be_judged(ip):
     ip.run_cell("from jupyter_sdc.magics import attach_counts")
     run(ip, "%%sdc_check\nc = df.groupby('rgn').size()\n"
-            "attach_counts(c / c.sum() * 100, c)")
+            "attach_counts(pd.Series(c.to_numpy() / c.sum() * 100, index=c.index), c)")
     shares = [o for o in outputs() if o.source.get("name") != "c"][0]
     assert shares.statistic == "percentage"
     assert shares.counts.to_numpy().ravel().tolist() == [120, 120, 60]
