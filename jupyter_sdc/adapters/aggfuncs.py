@@ -6,7 +6,6 @@ anything else as a magnitude statistic that always needs review.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,7 +76,3 @@ def as_pandas_func(func: Any) -> Any:
     if isinstance(func, dict):
         return {k: as_pandas_func(v) for k, v in func.items()}
     return func
-
-
-def is_callable_custom(func: Any) -> bool:
-    return isinstance(func, Callable) and statistic_of(func) == "custom"  # type: ignore[arg-type]
