@@ -17,6 +17,9 @@ VENV_ENV := env PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 $(VENV)/.installed: pyproject.toml package.json yarn.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip
+	@# a reinstall would copy its data files through the `develop` symlink into the build
+	@# output (jupyter_sdc/labextension/install.json), which the next wheel build then rejects
+	rm -rf $(VENV)/share/jupyter/labextensions/jupyter-sdc jupyter_sdc/labextension/install.json
 	$(PY) -m pip install -q -e ".[test]"
 	$(VENV_ENV) jupyter labextension develop . --overwrite
 	touch $@
@@ -40,6 +43,7 @@ system-deps:
 $(ACRO_VENV)/.installed: pyproject.toml
 	test -x $(ACRO_PY) || $(PYTHON) -m venv $(ACRO_VENV)
 	$(ACRO_PY) -m pip install -q -U pip
+	rm -f jupyter_sdc/labextension/install.json
 	$(ACRO_PY) -m pip install -q "acro==1.0.2" "pandas==2.3.3" -e ".[test]"
 	touch $@
 
