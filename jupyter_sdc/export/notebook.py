@@ -88,20 +88,27 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 
 def records_from_notebook(path: Path) -> list[dict]:
-    """The records saved in one notebook's outputs, in notebook order.
-
-    A display updated in place (or shown again) can leave several copies of one uid: the last
-    copy wins, at the place of the first.
-    """
+    """The records saved in one notebook's outputs, in notebook order (see found_records)."""
     return records_from_node(read_notebook(path), Path(path).name)
 
 
 def records_from_node(notebook: nbformat.NotebookNode, name: str) -> list[dict]:
     """The records in an already-read notebook (``name`` is used in messages)."""
-    by_uid: dict[str, dict] = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
+    return [record for _cell, record in found_records(notebook, name)]
+
+
+def found_records(notebook: Any, name: str) -> list[tuple[tuple[int, str | None], dict]]:
+    """``((cell index, cell id), record)`` for each record of a notebook, in notebook order.
+
+    A display updated in place (or shown again) can leave several copies of one uid: the last
+    copy wins, at the place of the first.
+    """
+    by_uid: dict[str, tuple[tuple[int, str | None], dict]] = {}
+    for index, cell in enumerate(notebook.get("cells") or []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs") or []:
+            data = output.get("data") or {}
             if MIME_TYPE not in data:
                 continue
             record = data[MIME_TYPE]
@@ -115,7 +122,8 @@ def records_from_node(notebook: nbformat.NotebookNode, name: str) -> list[dict]:
             record = _plain(record)
             uid = record.get("uid") if isinstance(record, dict) else None
             key = uid if isinstance(uid, str) else f"#{len(by_uid)}"
-            by_uid[key] = record  # dict keeps the first insertion's position
+            place = by_uid[key][0] if key in by_uid else (index, cell.get("id"))
+            by_uid[key] = (place, record)  # dict keeps the first insertion's position
     return list(by_uid.values())
 
 

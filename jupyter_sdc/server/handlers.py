@@ -9,6 +9,11 @@ Contract (all authenticated, JSON in and out; every error is ``{"message": ...}`
   record schema, a full disk, an export of the same notebook already running);
   400 for a bad path or body; 403 for a path leading outside the root; 404 for a missing file.
 - ``GET /jupyter-sdc/outputs?path=...`` → 200 ``{"path", "outputs": [record, ...]}``.
+- ``POST /jupyter-sdc/plan`` ``{"notebook": <the notebook's nbformat JSON, as on screen>}``
+  → 200 ``{"outputs": [{"uid", "cell_index", "cell_id", "label", "title", "status", "reason",
+  "disposition", "why"}, ...], "counts": {"pass", "review", "fail"}}``: what an export would do
+  with each record (``disposition``: included, exception, needs-explanation, left-out,
+  excluded), decided by the exporter itself; 400 for a body without a notebook.
 - ``GET /jupyter-sdc/version`` → 200 ``{"version"}``.
 """
 
@@ -118,6 +123,25 @@ class OutputsHandler(SdcHandler):
         )
 
 
+class PlanHandler(SdcHandler):
+    @tornado.web.authenticated
+    def post(self) -> None:
+        body = self.get_json_body()
+        notebook = body.get("notebook") if isinstance(body, dict) else None
+        if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+            self.reply_error(400, 'Give "notebook": the notebook\'s JSON (nbformat 4).')
+            return
+        from jupyter_sdc.export.notebook import NotebookError
+        from jupyter_sdc.export.plan import plan_notebook
+
+        try:
+            plan = plan_notebook(notebook)
+        except NotebookError as exc:
+            self.reply_error(400, str(exc), [str(exc)])
+            return
+        self.finish(json.dumps(plan, default=str))
+
+
 class VersionHandler(SdcHandler):
     @tornado.web.authenticated
     def get(self) -> None:
@@ -129,6 +153,7 @@ def setup_handlers(web_app: tornado.web.Application) -> None:
     routes = [
         (url_path_join(base_url, "jupyter-sdc", "export"), ExportHandler),
         (url_path_join(base_url, "jupyter-sdc", "outputs"), OutputsHandler),
+        (url_path_join(base_url, "jupyter-sdc", "plan"), PlanHandler),
         (url_path_join(base_url, "jupyter-sdc", "version"), VersionHandler),
     ]
     web_app.add_handlers(".*$", routes)

@@ -197,3 +197,45 @@ async def test_export_of_a_notebook_without_records_says_how_to_check_outputs(
     assert code == 409
     assert "no jupyter_sdc outputs" in reply["problems"][0]
     assert not (jp_root_dir / "project" / "SDC").exists()
+
+
+async def test_plan_gives_the_exporters_own_decisions_for_the_notebook_on_screen(
+    jp_fetch, jp_root_dir
+):
+    excepted = with_exception(FAILING, "The small cell is a structural count published by ONS.")
+    unexplained = {**PASSING, "uid": "t4", "label": None, "explanation": None}
+    notebook = json.loads(
+        write_project(jp_root_dir / "project", [PASSING, REVIEW, excepted, unexplained])
+        .read_text())
+    notebook["cells"][2]["outputs"][0]["data"][sdc_mime()]["include"] = False
+    code, reply = await call(jp_fetch, "plan", method="POST",
+                             body=json.dumps({"notebook": notebook}))
+    assert code == 200, reply
+    plans = {item["uid"]: item for item in reply["outputs"]}
+    assert [item["uid"] for item in reply["outputs"]] == ["t1", "t2", "t3", "t4"]
+    assert plans["t2"]["disposition"] == "excluded"
+    assert plans["t3"]["disposition"] == "exception"
+    # a passing output without an explanation is exported (with a warning), not held back
+    assert plans["t4"]["disposition"] == "included" and "explanation" in plans["t4"]["why"]
+    assert plans["t4"]["label"] == "Table 2"  # the export's own numbering of an unlabelled one
+    assert reply["counts"] == {"pass": 2, "review": 1, "fail": 1}
+    assert plans["t1"]["cell_index"] < plans["t3"]["cell_index"]
+
+
+@pytest.mark.parametrize("body", ["{not json", json.dumps({"notebook": []}),
+                                  json.dumps({"notebook": {"cells": "no"}}), json.dumps([])])
+async def test_plan_refuses_a_body_without_a_notebook(jp_fetch, body):
+    code, reply = await call(jp_fetch, "plan", method="POST", body=body)
+    assert code == 400 and reply["message"] and "Traceback" not in reply["message"]
+
+
+def sdc_mime() -> str:
+    from sdc_notebooks import MIME_TYPE
+
+    return MIME_TYPE
+
+
+async def test_plan_needs_a_login(jp_fetch):
+    code, _ = await call(jp_fetch, "plan", method="POST", body=json.dumps({"notebook": {}}),
+                         headers={"Authorization": ""})
+    assert code == 403
