@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.core.frames import frame_from_json, frame_to_json
+
 SKETCH_K = 256
 
 
@@ -329,8 +331,6 @@ def _num(x: float) -> str:
 # -- records: differencing across saved notebooks at export -----------------------------------
 def to_json(fp: Fingerprint) -> dict:
     """The fingerprint as JSON, saved in the record so an export from the file can use it."""
-    from jupyter_sdc.core.record import frame_to_json
-
     return {"dataset_key": fp.dataset_key, "n_rows": int(fp.n_rows),
             "sketch": [format(int(h), "016x") for h in fp.sketch],
             "group_vars": list(fp.group_vars), "counts": frame_to_json(fp.counts),
@@ -338,8 +338,6 @@ def to_json(fp: Fingerprint) -> dict:
 
 
 def from_json(data: dict, label: str | None = None) -> Fingerprint:
-    from jupyter_sdc.core.record import frame_from_json
-
     counts = frame_from_json(data["counts"])
     sketch = np.array([int(h, 16) for h in data["sketch"]], dtype=np.uint64)
     return Fingerprint(data["dataset_key"], int(data["n_rows"]), sketch,

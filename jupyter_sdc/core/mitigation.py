@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.core.evidence import CellEvidence
-from jupyter_sdc.core.judge import FREQUENCY_LIKE, Judgement
+from jupyter_sdc.core.judge import Judgement
+from jupyter_sdc.core.statistic import ADDITIVE, FREQUENCY_LIKE, Statistic
 from jupyter_sdc.core.status import Status
 
 SUPPRESSED_SYMBOL = "*"  # as the exported document shows them
-ADDITIVE = FREQUENCY_LIKE | {"sum"}
 
 
 @dataclass
@@ -55,9 +55,9 @@ def _recompute_margins(values: np.ndarray, ev: CellEvidence, hidden: np.ndarray)
         kind = stat[i, j]
         if not cells.any():
             values[i, j] = np.nan
-        elif kind in ADDITIVE and kind != "percentage":
+        elif kind in ADDITIVE and kind != Statistic.PERCENTAGE:
             values[i, j] = np.nansum(np.where(cells, values[block], 0.0))
-        elif kind == "mean" and total is not None:
+        elif kind == Statistic.MEAN and total is not None:
             n = np.where(cells, ev.count[block], 0).sum()
             values[i, j] = np.where(cells, total[block], 0.0).sum() / n if n else np.nan
         else:
@@ -150,7 +150,7 @@ def apply(
             info["suppressed"] = True
             info["cells"] = int(hidden.sum())
     if round_base:
-        freq = np.isin(ev.statistic_grid, list(FREQUENCY_LIKE - {"percentage"}))
+        freq = np.isin(ev.statistic_grid, list(FREQUENCY_LIKE - {Statistic.PERCENTAGE}))
         values = np.where(freq, np.round(values / round_base) * round_base, values)
         notes.append(f"Counts rounded to the nearest {round_base}.")
         info["round_base"] = int(round_base)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_sdc._version import __version__
+from jupyter_sdc.core.rule_table import MITIGATION_MARKS, check_name
 
 ACRO_LAYOUT_VERSION = "1.0.2"
 RESULTS_NAME = "results.json"
@@ -26,21 +27,6 @@ CONFIG_NAME = "config.json"
 CHECKSUMS_DIR = "checksums"
 DOCUMENT_NAME = "outputs.docx"
 DOCUMENT_UID = "document"
-# Rule id -> ACRO check name; ACRO's own names where ACRO has the check.
-CHECK_NAMES = {
-    "threshold": "MinimumThresholdCheck",
-    "zeros": "PresenceOfZeroCheck",
-    "nk": "NKCheck",
-    "p_percent": "PPercentCheck",
-    "dof": "MinimumDoFCheck",
-    "missing": "MissingCheck",
-    "negative": "NegativeValueCheck",
-    "class_disclosure": "ClassDisclosureCheck",
-    "min_max": "MinMaxCheck",
-    "differencing": "PresenceOfLinkedTableCheck",
-}
-# Marks in `flags` that are mitigations, not failing rules.
-_NOT_CHECKS = {"secondary"}
 # ACRO's output types; ours map onto them.
 _ACRO_TYPES = {"table": "table", "model": "regression", "figure": "figure", "custom": "custom"}
 # ACRO's config.json keys for our rule values.
@@ -54,13 +40,6 @@ _ACRO_CONFIG_KEYS = {
     "zeros": "zeros_are_disclosive",
     "round_base": "safe_round_base",
 }
-
-
-def check_name(rule: str) -> str:
-    """The ACRO check name for one of our rule ids (CamelCase + ``Check`` when ACRO has none)."""
-    if rule in CHECK_NAMES:
-        return CHECK_NAMES[rule]
-    return "".join(part.capitalize() for part in rule.split("_")) + "Check"
 
 
 def safe_name(uid: str) -> str:
@@ -104,7 +83,7 @@ def sdc_block(record: dict) -> dict[str, Any]:
     summary: dict[str, int] = {}
     cells: dict[str, list[list[int]]] = {}
     for rule, grid in (record.get("flags") or {}).items():
-        if rule in _NOT_CHECKS or not isinstance(grid, list):
+        if rule in MITIGATION_MARKS or not isinstance(grid, list):
             continue
         positions = [
             [r, c] for r, row in enumerate(grid) for c, flag in enumerate(row) if flag is True
@@ -118,7 +97,7 @@ def sdc_block(record: dict) -> dict[str, Any]:
 def outcome(record: dict) -> dict[str, dict[str, str]]:
     """ACRO's per-cell outcome: ``{column: {row: "ok" | "NKCheck; …"}}``."""
     table = record.get("table")
-    flags = {k: v for k, v in (record.get("flags") or {}).items() if k not in _NOT_CHECKS}
+    flags = {k: v for k, v in (record.get("flags") or {}).items() if k not in MITIGATION_MARKS}
     if not table or not flags:
         return {}
     rename = record.get("rename") or {}

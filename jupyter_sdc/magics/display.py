@@ -109,7 +109,7 @@ def note(message: str) -> None:
 
 def _badge_html(record: dict) -> str:
     try:
-        from jupyter_sdc.widgets.badge import badge_html
+        from jupyter_sdc.views.badge import badge_html
     except ImportError:  # the widgets package is optional for the kernel side
         return _fallback_html(record)
     return badge_html(record)
@@ -117,7 +117,7 @@ def _badge_html(record: dict) -> str:
 
 def _badge_text(record: dict) -> str:
     try:
-        from jupyter_sdc.widgets.badge import badge_text
+        from jupyter_sdc.views.badge import badge_text
     except ImportError:
         return _fallback_text(record)
     return badge_text(record)

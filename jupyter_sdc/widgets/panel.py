@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from jupyter_sdc.core.status import Status
-from jupyter_sdc.widgets.look import MUTED, TEXT
+from jupyter_sdc.views.look import MUTED, TEXT
 from jupyter_sdc.widgets.output_card import OutputCard, close_tree, field, status_value, uid_of
 
 _EMPTY = (

@@ -11,8 +11,8 @@ import pytest
 from nbconvert import HTMLExporter
 
 from jupyter_sdc.core.record import Output
-from jupyter_sdc.widgets import badge_html, badge_text
-from jupyter_sdc.widgets.look import CELL_FAIL, CELL_REVIEW
+from jupyter_sdc.views import badge_html, badge_text
+from jupyter_sdc.views.look import CELL_FAIL, CELL_REVIEW
 
 
 def mean_record() -> dict:

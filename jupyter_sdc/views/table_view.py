@@ -15,18 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.widgets.look import (
+from jupyter_sdc.core.rule_table import MITIGATION_MARKS, rule_words
+from jupyter_sdc.views.look import (
     CELL_FAIL,
     CELL_REVIEW,
     CELL_SECONDARY,
     LINE,
-    MITIGATION_MARKS,
     MUTED,
     TEXT,
     display_name,
     format_count,
     format_value,
-    rule_words,
 )
 
 _TH = (

@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from jupyter_sdc.core.rule_table import STATUS_LOOKS
 from jupyter_sdc.core.status import Status
 
-# status -> (symbol, word, text colour, background, border)
+# status -> (symbol, word, text colour, background, border); symbol and word from the rule table
+_COLOURS: dict[Status, tuple[str, str, str]] = {
+    Status.PASS: ("#ffffff", "#1a7f37", "#1a7f37"),
+    Status.REVIEW: ("#3b2300", "#f2c744", "#bf8700"),
+    Status.FAIL: ("#ffffff", "#b42318", "#b42318"),
+}
 STATUS_LOOK: dict[Status, tuple[str, str, str, str, str]] = {
-    Status.PASS: ("\u2713", "PASS", "#ffffff", "#1a7f37", "#1a7f37"),
-    Status.REVIEW: ("!", "REVIEW", "#3b2300", "#f2c744", "#bf8700"),
-    Status.FAIL: ("\u2715", "FAIL", "#ffffff", "#b42318", "#b42318"),
+    status: (STATUS_LOOKS[status].symbol, STATUS_LOOKS[status].word, *colours)
+    for status, colours in _COLOURS.items()
 }
 
 # Highlight of one table cell: (background, border)
@@ -28,24 +33,6 @@ TEXT = "#1f2328"
 MUTED = "#59636e"
 PANEL_BG = "#ffffff"
 LINE = "#d0d7de"
-
-# What each rule means for one cell, in plain words; ``{...}`` are rule values of the record.
-RULE_WORDS: dict[str, str] = {
-    "threshold": "fewer than {threshold} contributing {units}",
-    "zeros": "a zero count",
-    "nk": "dominated by its {nk_n} largest contributors (N-K rule)",
-    "p_percent": "the largest contributor could be estimated too closely (p% rule)",
-    "negative": "negative contributions, so dominance cannot be checked",
-    "missing": "missing values among the contributions",
-    "dof": "fewer than {dof} residual degrees of freedom",
-    "class_disclosure": "everyone in this row or column falls in one category",
-    "min_max": "shows a single record's value (minimum or maximum)",
-    "differencing": "could be recovered by differencing with another output",
-    "secondary": "suppressed to protect another cell (secondary suppression)",
-}
-
-# Flags that mark a mitigation rather than a failing rule (see DESIGN.md).
-MITIGATION_MARKS = frozenset({"secondary"})
 
 
 def status_of(record: Mapping[str, Any]) -> Status:
@@ -66,20 +53,6 @@ def as_record(record: Any) -> Mapping[str, Any]:
     raise TypeError(
         f"record must be an Output or its dict form (Output.to_dict()), not {type(record).__name__}"
     )
-
-
-def rule_words(rule: str, rules: Mapping[str, Any] | None) -> str:
-    """``"threshold: fewer than 10 contributing records"`` for a tooltip or legend."""
-    values = {"threshold": 10, "nk_n": 2, "dof": 10}
-    values.update({k: v for k, v in (rules or {}).items() if v is not None})
-    values["units"] = f"units ({rules['unit']})" if rules and rules.get("unit") else "records"
-    template = RULE_WORDS.get(rule)
-    if template is None:
-        return rule
-    try:
-        return f"{rule}: {template.format(**values)}"
-    except (KeyError, IndexError, ValueError):
-        return rule
 
 
 def display_name(value: Any, rename: Mapping[str, Any] | None) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from jupyter_sdc.core.status import Status
-from jupyter_sdc.widgets.look import (
+from jupyter_sdc.views.look import (
     CELL_FAIL,
     CELL_REVIEW,
     LINE,
@@ -27,7 +27,7 @@ from jupyter_sdc.widgets.look import (
     format_value,
     status_of,
 )
-from jupyter_sdc.widgets.table_view import TableView, corner_of, render_table
+from jupyter_sdc.views.table_view import TableView, corner_of, render_table
 
 _SUMMARY_NAMES = {
     "n": "N",

@@ -1,0 +1,170 @@
+"""The check functions of the cell rules, one per rule id of the rule table.
+
+Each takes the evidence laid out like the table and returns the cells it flags (a 2-D bool
+array), or None when the rule cannot be evaluated on this evidence (then it is "not
+applicable": no key in the record's flags). Nothing here words a reason or picks a status:
+the rule table does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from jupyter_sdc.core.evidence import CellEvidence
+from jupyter_sdc.core.rule_table import STATISTIC_RULES
+from jupyter_sdc.core.rules import RuleValues
+from jupyter_sdc.core.statistic import Statistic
+
+
+@dataclass
+class Found:
+    """What one check found: the flagged cells, and values its reason needs."""
+
+    flag: np.ndarray
+    values: dict[str, Any] = field(default_factory=dict)
+    variant: str = "reason"  # which reason template of the rule tells it
+
+
+class Context:
+    """The evidence and rule values one judgement runs on, with per-rule applicability."""
+
+    def __init__(self, ev: CellEvidence, rules: RuleValues) -> None:
+        self.ev = ev
+        self.rules = rules
+        self.statistic = ev.statistic_grid
+        self._applies: dict[str, np.ndarray] = {}
+
+    def applies(self, rule: str) -> np.ndarray:
+        """Cells whose statistic this rule judges (a statistic we cannot name: as custom)."""
+        if rule not in self._applies:
+            names = [s for s, rules in STATISTIC_RULES.items() if rule in rules]
+            known = np.isin(self.statistic, list(STATISTIC_RULES))
+            custom = rule in STATISTIC_RULES[Statistic.CUSTOM]
+            self._applies[rule] = np.isin(self.statistic, names) | (~known & custom)
+        return self._applies[rule]
+
+    @property
+    def negative(self) -> np.ndarray:
+        ev = self.ev
+        return (ev.negative > 0) if ev.negative is not None else np.zeros(ev.shape, bool)
+
+
+Check = Callable[[Context], Found | None]
+CHECKS: dict[str, Check] = {}
+
+
+def check(rule_id: str) -> Callable[[Check], Check]:
+    """Register the check function of a rule of the table."""
+    def register(func: Check) -> Check:
+        CHECKS[rule_id] = func
+        return func
+    return register
+
+
+@check("threshold")
+def _threshold(c: Context) -> Found:
+    ev = c.ev
+    basis = ev.count
+    if ev.mode_count is not None:
+        basis = np.where(c.statistic == Statistic.MODE, ev.mode_count, ev.count)
+    flag = c.applies("threshold") & (basis < c.rules.threshold)
+    if not c.rules.zeros:
+        flag &= basis != 0
+    return Found(flag)
+
+
+@check("zeros")
+def _zeros(c: Context) -> Found:
+    flag = c.applies("zeros") & (c.ev.count == 0) & c.rules.zeros
+    if c.ev.structural_zero is not None:
+        flag &= ~c.ev.structural_zero
+    return Found(flag)
+
+
+def _has_values(ev: CellEvidence) -> bool:
+    return ev.total is not None and ev.top is not None
+
+
+@check("nk")
+def _nk(c: Context) -> Found | None:
+    ev, rules = c.ev, c.rules
+    if not _has_values(ev):
+        return None
+    top_n = ev.top[..., : rules.nk_n].sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(ev.total > 0, top_n / ev.total, 0.0)
+    return Found(c.applies("nk") & ~c.negative & (ev.count > 0) & (share >= rules.nk_k))
+
+
+@check("p_percent")
+def _p_percent(c: Context) -> Found | None:
+    ev = c.ev
+    if not _has_values(ev):
+        return None
+    x1, x2 = ev.top[..., 0], ev.top[..., 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(x1 > 0, (ev.total - x1 - x2) / x1, np.inf)
+    return Found(c.applies("p_percent") & ~c.negative & (ev.count > 0)
+                 & (ratio < c.rules.p_percent))
+
+
+@check("negative")
+def _negative(c: Context) -> Found | None:
+    if c.ev.negative is None:
+        return None
+    return Found(c.applies("negative") & c.negative)
+
+
+@check("missing")
+def _missing(c: Context) -> Found | None:
+    if not c.rules.missing or c.ev.missing is None:
+        return None
+    return Found(c.applies("missing") & (c.ev.missing > 0))
+
+
+@check("dof")
+def _dof(c: Context) -> Found:
+    ev = c.ev
+    dof = ev.dof if ev.dof is not None else ev.count - 1.0
+    flag = c.applies("dof") & (dof < c.rules.dof)
+    if ev.dof is None:
+        return Found(flag)
+    found = int(np.nanmin(ev.dof)) if flag.any() else None
+    return Found(flag, {"dof_found": found}, "reason_model")
+
+
+@check("class_disclosure")
+def _class_disclosure(c: Context) -> Found | None:
+    """Rows (and columns) whose members all fall in one category of the other dimension.
+
+    None for a table with one dimension (nothing to disclose about a class)."""
+    if not c.rules.class_disclosure:
+        return None
+    ev, applies = c.ev, c.applies("class_disclosure")
+    flags = np.zeros(ev.shape, dtype=bool)
+    interior = ~ev.margin if ev.margin is not None else np.ones(ev.shape, dtype=bool)
+    cols = (applies | ~interior).all(axis=0) & interior.any(axis=0)
+    rows = interior.any(axis=1)
+    if cols.sum() < 2 or rows.sum() < 2:
+        return None
+    sub = ev.count[np.ix_(rows, cols)]
+    nonzero = sub > 0
+    sub_flags = np.zeros(sub.shape, dtype=bool)
+    sub_flags[(nonzero.sum(axis=1) == 1), :] = True
+    sub_flags[:, (nonzero.sum(axis=0) == 1)] = True
+    flags[np.ix_(rows, cols)] = sub_flags
+    return Found(flags)
+
+
+@check("min_max")
+def _min_max(c: Context) -> Found | None:
+    ev = c.ev
+    if ev.at_max is None:
+        return None
+    at_min = ev.at_min if ev.at_min is not None else ev.at_max
+    holders = np.where(c.statistic == Statistic.MIN, at_min, ev.at_max)
+    return Found(c.applies("min_max") & (ev.count > 0) & (holders < c.rules.threshold))
