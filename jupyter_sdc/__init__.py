@@ -1,6 +1,6 @@
 """jupyter_sdc: statistical disclosure control while you analyse.
 
-``import jupyter_sdc as sdc`` gives the checked wrappers (``sdc.crosstab``, ``sdc.pivot_table``,
+``import jupyter_sdc as sdc`` gives the checked calls (``sdc.crosstab``, ``sdc.pivot_table``,
 ``sdc.ols``, …) on the default session (``sdc.session()``), and ``sdc.Session`` for sessions of
 your own. Importing has no side effects: the IPython magics are registered only by
 ``%load_ext jupyter_sdc``.
@@ -11,15 +11,32 @@ from __future__ import annotations
 from typing import Any
 
 from jupyter_sdc._version import __version__
+from jupyter_sdc.api import (
+    WRAPPERS,
+    Session,
+    crosstab,
+    custom_output,
+    describe,
+    hist,
+    logit,
+    logitr,
+    ols,
+    olsr,
+    pivot_table,
+    probit,
+    probitr,
+    session,
+    set_session,
+    stat,
+)
 from jupyter_sdc.core.record import MIME_TYPE, Output
 from jupyter_sdc.core.rules import RuleValues, available_profiles, load_profile
-from jupyter_sdc.core.session import WRAPPERS, Session
 from jupyter_sdc.core.status import Status
 
 
 def attach_counts(result: Any, counts: Any, **fields: Any) -> Any:
     """Attach the unweighted counts behind a result that jupyter_sdc could not trace."""
-    from jupyter_sdc.magics.attach import attach_counts as attach
+    from jupyter_sdc.capture.attach import attach_counts as attach
 
     return attach(result, counts, **fields)
 
@@ -31,6 +48,7 @@ def panel(session: Session | None = None) -> Any:
     return build(session if session is not None else globals()["session"]())
 
 
+# -- Jupyter's hooks: looked up on the top-level package --------------------------------------
 def load_ipython_extension(ip: Any) -> None:
     """``%load_ext jupyter_sdc``: register the magics (nothing happens at import)."""
     from jupyter_sdc.ipython import load_ipython_extension as load
@@ -56,31 +74,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return points()
 
 
-__all__ = ["MIME_TYPE", "Output", "RuleValues", "Session", "Status", "__version__",
-           "attach_counts", "available_profiles", "load_profile", "panel", "session",
-           "set_session", *WRAPPERS]
-
-# kept across `%reload_ext jupyter_sdc`, which re-executes this module
-_default: Session | None = globals().get("_default")
-
-
-def session() -> Session:
-    """The default session, used by the magics and the module-level wrappers."""
-    global _default
-    if _default is None:
-        _default = Session()
-    return _default
-
-
-def set_session(new: Session | None) -> Session | None:
-    """Replace the default session (None: a fresh one is made on next use); returns the old."""
-    global _default
-    old, _default = _default, new
-    return old
-
-
-def __getattr__(name: str) -> Any:
-    # sdc.crosstab(...) and friends call the default session's wrapper
-    if name in WRAPPERS:
-        return getattr(session(), name)
-    raise AttributeError(f"module 'jupyter_sdc' has no attribute {name!r}")
+__all__ = ["MIME_TYPE", "WRAPPERS", "Output", "RuleValues", "Session", "Status", "__version__",
+           "attach_counts", "available_profiles", "crosstab", "custom_output", "describe",
+           "hist", "load_profile", "logit", "logitr", "ols", "olsr", "panel", "pivot_table",
+           "probit", "probitr", "session", "set_session", "stat"]

@@ -10,6 +10,7 @@ recomputed from the published cells (as ACRO does) and the record says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -177,3 +178,23 @@ def mitigated_checks(judgement: Judgement, hidden: np.ndarray, rounded: bool,
             judgement.checks[rule] = Status.REVIEW
         elif rounded and rule in ("threshold", "zeros"):
             judgement.checks[rule] = Status.REVIEW
+
+
+def requested(rules: Any, suppress: bool | None = None,
+              round: int | bool | None = None) -> tuple[bool, int | None]:
+    """The mitigation one call asks for: its own arguments, else the rules' ``mitigation``.
+
+    ``round=True`` rounds to the rules' base, a number is the base itself; ``None`` follows the
+    profile (which may require suppression or rounding).
+    """
+    if suppress is None:
+        suppress = "suppress" in rules.mitigation
+    if round is None or round is False:
+        round_base = rules.round_base if "round" in rules.mitigation and round is None else None
+    elif round is True:
+        round_base = rules.round_base
+    else:
+        if not isinstance(round, int) or round < 1:
+            raise ValueError(f"round={round!r}: give the rounding base as a whole number, e.g. 5")
+        round_base = round
+    return bool(suppress), round_base

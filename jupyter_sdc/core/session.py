@@ -1,8 +1,8 @@
 """A session: the ordered outputs of one analysis, the rules they are checked with, and edits.
 
-Wrapper methods (``crosstab``, ``pivot_table``, ``ols``, …) call pandas or statsmodels, check
-the result and register an ``Output``; they live in ``jupyter_sdc.wrappers`` and are bound
-here so that ``Session`` stays free of any library but pandas and numpy.
+This is the pure core of ``sdc.Session``: it knows neither the checked calls (``crosstab``,
+``ols``, …, in ``jupyter_sdc.api``) nor the export. Listeners (the badge display, the panel)
+hear of every change.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.record import CARRIED_FIELDS, EDITABLE_FIELDS, RECORD_FIELDS, Output
 from jupyter_sdc.core.rules import RuleValues, resolve_rules
 from jupyter_sdc.core.status import Status, worst
 
@@ -138,10 +138,9 @@ class Session:
 
     def update(self, key: str | Output, **fields: Any) -> Output:
         """Edit ``label``, ``title``, ``explanation``, ``include`` or ``rename``."""
-        allowed = {"label", "title", "explanation", "include", "rename"}
-        unknown = set(fields) - allowed
+        unknown = set(fields) - set(EDITABLE_FIELDS)
         if unknown:
-            raise TypeError(f"cannot edit {sorted(unknown)}; editable: {sorted(allowed)}")
+            raise TypeError(f"cannot edit {sorted(unknown)}; editable: {sorted(EDITABLE_FIELDS)}")
         output = self.get(key)
         for name, value in fields.items():
             if name == "rename":
@@ -184,7 +183,7 @@ class Session:
         edits = self._carried.pop(output.uid, None)
         if not edits:
             return
-        for name in ("label", "title", "explanation"):
+        for name in RECORD_FIELDS:
             if getattr(output, name) is None and edits.get(name) is not None:
                 setattr(output, name, edits[name])
         output.exception = output.exception or edits.get("exception")
@@ -221,24 +220,6 @@ class Session:
         for listener in list(self._listeners):
             listener(event, output)
 
-    # -- export -----------------------------------------------------------------------
-    def export(self, project_dir: Path | str | None = None, *,
-               config_path: Path | str | None = None) -> Any:
-        """Export this session's outputs as a new request in the project's SDC folder.
-
-        Uses the ``sdc.toml`` found by walking up from ``project_dir`` (default: the current
-        folder). Returns an ``ExportResult``; raises ``ExportRefused`` listing what to fix.
-        """
-        from jupyter_sdc.export.config import ConfigError, find_config, load_config
-        from jupyter_sdc.export.request import ExportRefused, export_records
-
-        start = Path(project_dir or self._project_dir or Path.cwd())
-        try:
-            config = load_config(Path(config_path) if config_path else find_config(start))
-        except ConfigError as err:
-            raise ExportRefused([str(err)]) from err
-        return export_records([o.to_dict() for o in self._outputs.values()], config)
-
     # -- summary ----------------------------------------------------------------------
     @property
     def status(self) -> Status:
@@ -260,28 +241,7 @@ class Session:
 
 
 def _edits(output: Output) -> dict[str, Any]:
-    return {"label": output.label, "title": output.title, "explanation": output.explanation,
-            "exception": output.exception, "include": output.include,
-            "rename": dict(output.rename), "comments": list(output.comments)}
-
-
-def _bind_wrappers() -> None:
-    """Expose the wrappers as methods without importing pandas adapters at import time."""
-
-    def make(name: str) -> Callable[..., Any]:
-        def method(self: Session, *args: Any, **kwargs: Any) -> Any:
-            from jupyter_sdc import wrappers
-
-            return getattr(wrappers, name)(self, *args, **kwargs)
-
-        method.__name__ = name
-        method.__doc__ = f"Checked ``{name}``: see ``jupyter_sdc.wrappers.{name}``."
-        return method
-
-    for name in WRAPPERS:
-        setattr(Session, name, make(name))
-
-
-WRAPPERS = ("crosstab", "pivot_table", "describe", "stat", "ols", "olsr", "logit", "logitr",
-            "probit", "probitr", "hist", "custom_output")
-_bind_wrappers()
+    edits = {name: getattr(output, name) for name in CARRIED_FIELDS}
+    edits["rename"] = dict(output.rename)
+    edits["comments"] = list(output.comments)
+    return edits

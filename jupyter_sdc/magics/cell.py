@@ -11,11 +11,11 @@ import hashlib
 import sys
 from typing import Any
 
+from jupyter_sdc.capture.patches import Capture, active
+from jupyter_sdc.capture.recorder import CellOptions, Recorder, candidates, namespace_ids
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues, resolve_rules
 from jupyter_sdc.magics import display
-from jupyter_sdc.magics.capture import Capture, active
-from jupyter_sdc.magics.recorder import CellOptions, Recorder, candidates, namespace_ids
 
 
 def cell_key(cell_id: str | None, source: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyter_sdc.capture.recorder import CellOptions
 from jupyter_sdc.magics import display
 from jupyter_sdc.magics.cell import CheckedCell, cell_key
-from jupyter_sdc.magics.recorder import CellOptions
 
 # Cells that manage checking themselves, or that only configure it, are never auto-checked.
 _SKIP_PREFIXES = ("%%sdc_check", "%sdc_", "%load_ext", "%reload_ext", "%config", "%unload_ext")

@@ -17,11 +17,11 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
+from jupyter_sdc.capture.recorder import CellOptions
 from jupyter_sdc.core.rules import available_profiles
 from jupyter_sdc.magics import display
 from jupyter_sdc.magics.cell import CheckedCell, flush_inline_figures, run_body
 from jupyter_sdc.magics.hooks import AutoCheck, CellTracker
-from jupyter_sdc.magics.recorder import CellOptions
 
 #: the traitlets that are rule values (the names are the same everywhere, see DESIGN.md)
 RULE_TRAITS = ("threshold", "nk_n", "nk_k", "p_percent", "dof", "zeros", "missing",

@@ -29,8 +29,9 @@ def shell() -> Any:
 
 def reset(ip: Any) -> None:
     """Fresh default session, auto mode off, %config values cleared, user namespace emptied."""
+    from jupyter_sdc.capture import attach
     from jupyter_sdc.ipython import loaded_magics
-    from jupyter_sdc.magics import attach, display
+    from jupyter_sdc.magics import display
     from jupyter_sdc.magics.magic import RULE_TRAITS
 
     jupyter_sdc.set_session(None)

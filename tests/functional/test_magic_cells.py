@@ -6,8 +6,8 @@ import pandas as pd
 from magic_shell import run
 
 import jupyter_sdc
+from jupyter_sdc.capture.patches import is_patch
 from jupyter_sdc.core.record import MIME_TYPE
-from jupyter_sdc.magics.capture import is_patch
 
 
 def outputs():

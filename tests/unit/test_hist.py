@@ -12,7 +12,6 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import jupyter_sdc as sdc  # noqa: E402
-from jupyter_sdc import wrappers, wrappers_models  # noqa: E402
 from jupyter_sdc.adapters.matplotlib import check_figure, check_hist  # noqa: E402
 from jupyter_sdc.core.rules import RuleValues  # noqa: E402
 
@@ -20,10 +19,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(autouse=True)
-def _bound_and_closed(monkeypatch):
-    # Until jupyter_sdc.wrappers re-exports hist (test_models checks the binding).
-    if not hasattr(wrappers, "hist"):
-        monkeypatch.setattr(wrappers, "hist", wrappers_models.hist, raising=False)
+def _closed():
     yield
     plt.close("all")
 

@@ -7,19 +7,10 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 import jupyter_sdc as sdc
-from jupyter_sdc import wrappers, wrappers_models
 from jupyter_sdc.adapters.statsmodels import check_model
 from jupyter_sdc.core.rules import RuleValues
 
 MODEL_WRAPPERS = ("ols", "olsr", "logit", "logitr", "probit", "probitr")
-UNBOUND = [n for n in (*MODEL_WRAPPERS, "hist") if not hasattr(wrappers, n)]
-
-
-@pytest.fixture(autouse=True)
-def _bound(monkeypatch):
-    # Until jupyter_sdc.wrappers re-exports these names (test_session_binds_... checks it).
-    for name in UNBOUND:
-        monkeypatch.setattr(wrappers, name, getattr(wrappers_models, name), raising=False)
 
 
 @pytest.fixture
@@ -39,10 +30,11 @@ def rows_with_level(small: int, n_big: int = 60, seed: int = 0) -> pd.DataFrame:
 
 
 def test_session_binds_model_wrappers():
-    assert UNBOUND == [], "add to jupyter_sdc/wrappers.py: from jupyter_sdc.wrappers_models " \
-        "import hist, logit, logitr, ols, olsr, probit, probitr"
+    # each is a method of sdc.Session and a function on the default session (sdc.ols(...))
     for name in (*MODEL_WRAPPERS, "hist"):
-        assert getattr(wrappers, name) is getattr(wrappers_models, name), name
+        assert name in sdc.WRAPPERS, name
+        assert callable(getattr(sdc.Session, name)), name
+        assert getattr(sdc, name).__name__ == name, name
 
 
 # ------------------------------------------------------------------------------ dof

@@ -11,21 +11,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.capture.checkable import NotCheckable, tabulation, unit_for, unwrapped
+from jupyter_sdc.capture.lineage import GroupSpec, Node
+from jupyter_sdc.core.mitigation import requested
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
-from jupyter_sdc.magics.builders import (
-    NotCheckable,
-    mitigation_of,
-    tabulation,
-    unit_for,
-    unwrapped,
-)
-from jupyter_sdc.magics.lineage import GroupSpec, Node
 
 
-def grouped_output(node: Node, rules: RuleValues, uid: str, source: dict, mit: dict,
+def grouped_output(node: Node, rules: RuleValues, uid: str, source: dict,
                    frames: list | None = None) -> Output:
     """The record of a captured ``groupby(...).<statistic>()`` result."""
+    mit = dict(zip(("suppress", "round_base"), requested(rules), strict=True))
     from jupyter_sdc.adapters.summary import check_grouped
 
     spec: GroupSpec = node.params["spec"]
@@ -213,7 +209,7 @@ def unstacked_output(root: Node, step: Node, rules: RuleValues, uid: str,
             "args": (data,), "kwargs": {"values": values, "index": rows, "columns": column,
                                         "aggfunc": statistic, "observed": spec.observed}})
     node.snapshot = step.snapshot
-    output = tabulation(node, rules, uid, {**source, "call": root.call}, mitigation_of(rules))
+    output = tabulation(node, rules, uid, {**source, "call": root.call})
     user = step.snapshot
     if isinstance(user, pd.DataFrame) and user.shape == output.table.shape and not (
             output.mitigation.get("suppressed") or output.mitigation.get("round_base")):

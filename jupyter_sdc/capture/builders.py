@@ -12,12 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.capture.checkable import NotCheckable, tabulation, unit_for, unwrapped
+from jupyter_sdc.capture.grouped import grouped_output
+from jupyter_sdc.capture.lineage import Node
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence
+from jupyter_sdc.core.mitigation import requested
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.status import Status
-from jupyter_sdc.magics.lineage import Node
 
 ATTACH_HINT = (
     "Attach the unweighted counts behind it with sdc.attach_counts(result, counts), or make it "
@@ -29,10 +32,6 @@ _SUMMARY_STATS = {"mean", "sum", "median", "quantile", "min", "max", "std", "var
 
 #: rows of raw records kept in a record-level output's record
 RECORD_ROWS = 20
-
-
-class NotCheckable(Exception):
-    """A captured call whose evidence cannot be built; the message says why."""
 
 
 # -- kinds of objects --------------------------------------------------------------------------
@@ -67,34 +66,13 @@ def is_figure(obj: Any) -> bool:
 def root_output(node: Node, rules: RuleValues, uid: str, source: dict,
                 frames: list | None = None) -> Output:
     """The record of a captured call; ``frames`` are the data frames the cell can see."""
-    mitigation = mitigation_of(rules)
     if node.kind == "grouped":
-        from jupyter_sdc.magics.grouped import grouped_output
-
-        return grouped_output(node, rules, uid, source, mitigation, frames or [])
+        return grouped_output(node, rules, uid, source, frames or [])
     if node.kind == "frame_stat":
         return _frame_stat(node, rules, uid, source, frames or [])
     if node.kind in ("crosstab", "pivot_table"):
-        return tabulation(node, rules, uid, source, mitigation, frames or [])
+        return tabulation(node, rules, uid, source, frames or [])
     raise NotCheckable(f"jupyter_sdc cannot check a {node.call} result")
-
-
-def mitigation_of(rules: RuleValues) -> dict[str, Any]:
-    return {
-        "suppress": "suppress" in rules.mitigation,
-        "round_base": rules.round_base if "round" in rules.mitigation else None,
-    }
-
-
-def unwrapped(func: Any) -> Any:
-    """Our patch wrappers stand in for pandas methods during the cell; name the original."""
-    if isinstance(func, list):
-        return [unwrapped(f) for f in func]
-    if isinstance(func, dict):
-        return {k: unwrapped(v) for k, v in func.items()}
-    if isinstance(func, tuple):
-        return tuple(unwrapped(f) for f in func)
-    return func.__wrapped__ if getattr(func, "sdc_patch", False) else func
 
 
 def _frame_stat(node: Node, rules: RuleValues, uid: str, source: dict,
@@ -155,85 +133,10 @@ def _value_counts(node: Node, rules: RuleValues, uid: str, source: dict,
         data, pd.Series) else data
     subset = kwargs.get("subset")
     keys = list(subset) if subset is not None else list(frame.columns)
-    mit = mitigation_of(rules)
+    suppress, round_base = requested(rules)
     return check_grouped(frame, keys, None, "size", node.snapshot, rules=rules, uid=uid,
-                         source=source, suppress=mit["suppress"], round_base=mit["round_base"],
+                         source=source, suppress=suppress, round_base=round_base,
                          unit=unit_for(data, rules, frames))
-
-
-def tabulation(node: Node, rules: RuleValues, uid: str, source: dict, mit: dict,
-                frames: list | None = None) -> Output:
-    """crosstab / pivot_table: the wrapper's own checking, so the verdicts are the same."""
-    from jupyter_sdc import wrappers
-    from jupyter_sdc.core.session import Session
-
-    scratch = Session()
-    scratch.rules = rules
-    call = getattr(wrappers, node.kind)
-    kwargs = {k: v for k, v in node.params["kwargs"].items() if k not in _RECORD_KW}
-    if node.kind == "crosstab" and isinstance(rules.unit, str) and frames:
-        index = node.params["args"][0] if node.params["args"] else kwargs.get("index")
-        keys = index if isinstance(index, list | tuple) else [index]
-        key = next((k for k in keys if isinstance(k, pd.Series) and k.name is not None), None)
-        unit = unit_beside(key, rules.unit, frames) if key is not None else None
-        if unit is not None:
-            kwargs["unit"] = unit
-    call(scratch, *node.params["args"], **kwargs)
-    output = scratch.outputs[-1]
-    output.uid = uid
-    output.source = {**source, **{k: v for k, v in output.source.items() if k != "call"}}
-    _same_labels_as(output, node.snapshot)
-    return output
-
-
-def unit_beside(obj: Any, unit: str, frames: list) -> pd.Series | None:
-    """The ``unit`` column of the data frame ``obj`` (a column or columns) was taken from.
-
-    Found among the frames the cell can see, by matching labels and values; None if absent.
-    """
-    columns = [obj.name] if isinstance(obj, pd.Series) else list(obj.columns)
-    for frame in frames:
-        if unit not in frame.columns or not set(columns) <= set(frame.columns):
-            continue
-        if not frame.index.is_unique:
-            continue
-        if frame.index.equals(obj.index):
-            rows = frame
-        elif len(obj) <= len(frame) and obj.index.isin(frame.index).all():
-            rows = frame.loc[obj.index]
-        else:
-            continue
-        same = rows[columns[0]] if isinstance(obj, pd.Series) else rows[columns]
-        if same.equals(obj):
-            return rows[unit]
-    return None
-
-
-def unit_for(data: Any, rules: RuleValues, frames: list) -> pd.Series | None:
-    """Units for ``data`` when the rules count units and ``data`` lacks the unit column."""
-    unit = rules.unit
-    if not isinstance(unit, str) or (isinstance(data, pd.DataFrame) and unit in data.columns):
-        return None
-    if not isinstance(data, pd.DataFrame | pd.Series):
-        raise NotCheckable(f"the rules count units ({unit}) but these values are not a column "
-                           "of a data frame, so their units cannot be found")
-    found = unit_beside(data, unit, frames)
-    if found is None:
-        raise NotCheckable(
-            f"the rules count units ({unit}) but the data frame these values came from, with "
-            f"its {unit} column, is not among the names of this notebook: assign it to a name, "
-            "or select the columns from it in the checked cell")
-    return found
-
-
-# fields the wrappers take as record fields; in pandas calls they cannot occur
-_RECORD_KW = {"label", "title", "explanation"}
-
-
-def _same_labels_as(output: Output, result: Any) -> None:
-    table = result.to_frame() if isinstance(result, pd.Series) else result
-    if isinstance(table, pd.DataFrame) and table.shape != output.table.shape:
-        raise NotCheckable("the checked table does not match the result pandas gave")
 
 
 # -- other outputs ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from jupyter_sdc.magics.lineage import (
+from jupyter_sdc.capture.lineage import (
     FRAME_STATISTICS,
     GROUP_STATISTICS,
     RESHAPE_OPS,
@@ -356,12 +356,11 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
     from pandas.core.groupby.generic import DataFrameGroupBy, SeriesGroupBy
 
     # Imported before patching: its tables must hold pandas' own methods, not our wrappers.
-    from jupyter_sdc import wrappers
-    from jupyter_sdc.core.session import WRAPPERS
+    from jupyter_sdc.api import WRAPPERS, Session
 
-    for name in WRAPPERS:
-        if hasattr(wrappers, name):
-            yield wrappers, name, _wrapper_call
+    for name in WRAPPERS:  # the checked calls, on the class that defines each
+        owner = next(cls for cls in Session.__mro__ if name in cls.__dict__)
+        yield owner, name, _wrapper_call
 
     for cls in (pd.DataFrame, pd.Series):
         yield cls, "groupby", lambda o: _guarded(o, _note_groupby)

@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.capture import builders
+from jupyter_sdc.capture.attach import attached_counts
+from jupyter_sdc.capture.grouped import unstacked_output
+from jupyter_sdc.capture.lineage import Node, follow
+from jupyter_sdc.capture.patches import Capture
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
-from jupyter_sdc.magics import builders
-from jupyter_sdc.magics.attach import attached_counts
-from jupyter_sdc.magics.capture import Capture
-from jupyter_sdc.magics.grouped import unstacked_output
-from jupyter_sdc.magics.lineage import Node, follow
 
 #: largest table (cells) compared against microdata to tell raw records from a derived table
 _RECORDS_PROBE_LIMIT = 2_000_000

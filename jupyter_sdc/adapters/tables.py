@@ -1,0 +1,160 @@
+"""crosstab and pivot_table checked: the pandas call, then its record, for wrappers and capture.
+
+One engine per checked call: ``sdc.crosstab`` and a ``pd.crosstab`` captured in a checked cell
+both end here, so their counts and verdicts are the same by construction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jupyter_sdc.adapters import pandas as pdx
+from jupyter_sdc.adapters.aggfuncs import as_pandas_func, statistic_of
+from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.rules import RuleValues
+from jupyter_sdc.core.statistic import Statistic
+
+
+def crosstab(
+    index: Any, columns: Any, values: Any = None, rownames: Any = None, colnames: Any = None,
+    aggfunc: Any = None, margins: bool = False, margins_name: str = "All",
+    dropna: bool = True, normalize: Any = False, *, rules: RuleValues, uid: str,
+    weights: Any = None, unit: Any = None, suppress: bool = False,
+    round_base: int | None = None, structural_zeros: Any = None,
+    source: dict[str, Any] | None = None,
+) -> tuple[pd.DataFrame, Output]:
+    """``pd.crosstab`` and its record; ``weights=`` gives weighted estimates, unweighted counts."""
+    row_keys = pdx.key_list(index, "index")
+    col_keys = pdx.key_list(columns, "columns")
+    n = len(row_keys[0])
+    for key in row_keys + col_keys:
+        if len(key) != n:
+            raise ValueError(f"index and columns have different lengths ({n} and {len(key)}): "
+                             "pass columns of the same data frame")
+    if (values is None) != (aggfunc is None):
+        raise ValueError("values and aggfunc go together: give both (e.g. values=df.income, "
+                         "aggfunc='mean') or neither for counts")
+    value_series = pdx.as_series(values, "values", n) if values is not None else None
+    if value_series is not None:
+        check_numeric(value_series, "values", aggfunc)
+    review = []
+    if unit is None and isinstance(rules.unit, str):
+        # the project counts units, but crosstab gets bare columns: count records, say so
+        review.append(f"The project counts units ({rules.unit}) but crosstab was given columns "
+                      f"without their data frame, so records were counted: pass "
+                      f"unit=df[{rules.unit!r}] to count units.")
+        unit_s = None
+    else:
+        unit_s = pdx.unit_series(None, unit, n) if unit is not None else None
+    w = _check_weights(weights, n) if weights is not None else None
+    kwargs = dict(rownames=rownames, colnames=colnames, margins=margins,
+                  margins_name=margins_name, dropna=dropna, normalize=normalize)
+    if w is None:
+        result = pd.crosstab(index, columns, values=values, aggfunc=as_pandas_func(aggfunc),
+                             **kwargs)
+    else:
+        result = _weighted_crosstab(index, columns, value_series, aggfunc, w, kwargs)
+    # names as pandas gave them, so labels match the result
+    for key, name in zip(row_keys, result.index.names, strict=False):
+        key.name = name
+    for key, name in zip(col_keys, result.columns.names[-len(col_keys):], strict=False):
+        key.name = name
+    vals = {}
+    if value_series is not None:
+        vals[value_series.name if value_series.name is not None else "values"] = value_series
+    output = pdx.tabulate(
+        result, row_keys=row_keys, col_keys=col_keys, values=vals,
+        aggfunc=aggfunc if aggfunc is not None else "count", rules=rules, uid=uid,
+        margins=margins, margins_name=margins_name, normalize=normalize, weights=w,
+        unit=unit_s, structural_zeros=structural_zeros, suppress=suppress,
+        round_base=round_base, source={"call": "crosstab", **(source or {})}, review=review,
+    )
+    return result, output
+
+
+def pivot_table(
+    data: pd.DataFrame, values: Any = None, index: Any = None, columns: Any = None,
+    aggfunc: Any = "mean", fill_value: Any = None, margins: bool = False,
+    dropna: bool = True, margins_name: str = "All", observed: bool = True, sort: bool = True,
+    *, rules: RuleValues, uid: str, unit: Any = None, suppress: bool = False,
+    round_base: int | None = None, structural_zeros: Any = None,
+    source: dict[str, Any] | None = None,
+) -> tuple[pd.DataFrame, Output]:
+    """``pd.pivot_table`` and its record (several values, dict aggfuncs, margins)."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError("pivot_table needs a DataFrame as data")
+    row_keys = pdx.frame_keys(data, index, "index")
+    col_keys = pdx.frame_keys(data, columns, "columns")
+    if not row_keys and not col_keys:
+        raise ValueError("pivot_table needs index= or columns=")
+    result = pd.pivot_table(data, values=values, index=index, columns=columns,
+                            aggfunc=as_pandas_func(aggfunc), fill_value=fill_value,
+                            margins=margins, dropna=dropna, margins_name=margins_name,
+                            observed=observed, sort=sort)
+    if values is None:
+        keys = {k.name for k in row_keys + col_keys}
+        names = [c for c in data.columns if c not in keys]
+        if isinstance(aggfunc, dict):
+            names = list(aggfunc)
+    else:
+        names = list(values) if isinstance(values, list | tuple) else [values]
+    value_map = {name: data[name] for name in names if name in data.columns}
+    if values is not None:
+        for name, series in value_map.items():
+            func = aggfunc.get(name, "mean") if isinstance(aggfunc, dict) else aggfunc
+            check_numeric(series, f"values column {name!r}", func)
+    unit_s = pdx.unit_series(data, unit if unit is not None else rules.unit, len(data))
+    if not row_keys:
+        # pandas puts the column keys in the rows when only columns= is given
+        row_keys, col_keys = col_keys, []
+    output = pdx.tabulate(
+        result, row_keys=row_keys, col_keys=col_keys, values=value_map,
+        aggfunc=aggfunc, rules=rules, uid=uid, margins=margins,
+        margins_name=margins_name, unit=unit_s, structural_zeros=structural_zeros,
+        suppress=suppress, round_base=round_base,
+        source={"call": "pivot_table", **(source or {})},
+    )
+    return result, output
+
+
+def check_numeric(series: pd.Series, name: str, aggfunc: Any) -> None:
+    """A statistic of values needs numbers: a clear error naming the column otherwise."""
+    funcs = aggfunc if isinstance(aggfunc, list) else [aggfunc]
+    counted = (Statistic.FREQUENCY, Statistic.NUNIQUE, Statistic.MODE)
+    numeric = [f for f in funcs if statistic_of(f) not in counted]
+    if numeric and not (pd.api.types.is_numeric_dtype(series)
+                        or pd.api.types.is_bool_dtype(series)):
+        raise TypeError(f"{name} ({series.name or 'values'}) is not numeric ({series.dtype}), "
+                        f"so aggfunc={numeric[0]!r} cannot be computed: convert it with "
+                        "pd.to_numeric or choose another column")
+
+
+def _check_weights(weights: Any, n: int) -> pd.Series:
+    w = pdx.as_series(weights, "weights", n)
+    if not pd.api.types.is_numeric_dtype(w):
+        raise TypeError("weights must be numeric")
+    bad = int(((w <= 0) | w.isna()).sum())
+    if bad:
+        raise ValueError(f"weights must be positive: {bad} weights are zero, negative or "
+                         "missing; drop those records or fix the weights")
+    return w
+
+
+def _weighted_crosstab(index: Any, columns: Any, values: pd.Series | None, aggfunc: Any,
+                       w: pd.Series, kwargs: dict[str, Any]) -> pd.DataFrame:
+    wv = w.to_numpy(dtype=float)
+    if values is None:
+        return pd.crosstab(index, columns, values=wv, aggfunc="sum", **kwargs)
+    if aggfunc not in ("sum", "mean", np.sum, np.mean):
+        raise ValueError("weights work with counts, aggfunc='sum' and aggfunc='mean'; "
+                         f"got aggfunc={aggfunc!r}")
+    v = values.to_numpy(dtype=float)
+    num = pd.crosstab(index, columns, values=v * wv, aggfunc="sum", **kwargs)
+    if aggfunc in ("sum", np.sum):
+        return num
+    den = pd.crosstab(index, columns, values=np.where(np.isnan(v), np.nan, wv), aggfunc="sum",
+                      **kwargs)
+    return num / den

@@ -1,0 +1,95 @@
+"""The ``sdc.*`` facade: ``Session`` with its checked calls and export, and the default session.
+
+``sdc.Session`` is the core session (outputs, rules, edits; ``jupyter_sdc.core.session``) with
+the checked pandas/statsmodels calls (``api.tables``, ``api.models``) and ``export()``. The
+module-level ``sdc.crosstab(...)`` and friends call the default session's method.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jupyter_sdc.api.models import ModelCalls
+from jupyter_sdc.api.tables import TableCalls
+
+
+class Session(TableCalls, ModelCalls):
+    """``Session(profile=None, unit=None, **rule_values)``: later layers win (DESIGN.md).
+
+    Checked calls: ``crosstab``, ``pivot_table``, ``describe``, ``stat``, ``custom_output``,
+    ``ols``/``olsr``, ``logit``/``logitr``, ``probit``/``probitr``, ``hist``.
+    """
+
+    def export(self, project_dir: Path | str | None = None, *,
+               config_path: Path | str | None = None) -> Any:
+        """Export this session's outputs as a new request in the project's SDC folder.
+
+        Uses the ``sdc.toml`` found by walking up from ``project_dir`` (default: the current
+        folder). Returns an ``ExportResult``; raises ``ExportRefused`` listing what to fix.
+        """
+        from jupyter_sdc.export.config import ConfigError, find_config, load_config
+        from jupyter_sdc.export.request import ExportRefused, export_records
+
+        start = Path(project_dir or self._project_dir or Path.cwd())
+        try:
+            config = load_config(Path(config_path) if config_path else find_config(start))
+        except ConfigError as err:
+            raise ExportRefused([str(err)]) from err
+        return export_records([o.to_dict() for o in self.outputs], config)
+
+
+#: the checked calls, as methods of a Session and as functions on the default session
+WRAPPERS = ("crosstab", "pivot_table", "describe", "stat", "ols", "olsr", "logit", "logitr",
+            "probit", "probitr", "hist", "custom_output")
+
+_default: Session | None = None
+
+
+def session() -> Session:
+    """The default session, used by the magics and the module-level calls."""
+    global _default
+    if _default is None:
+        _default = Session()
+    return _default
+
+
+def set_session(new: Session | None) -> Session | None:
+    """Replace the default session (None: a fresh one is made on next use); returns the old."""
+    global _default
+    old, _default = _default, new
+    return old
+
+
+def _on_default_session(name: str) -> Callable[..., Any]:
+    """``sdc.<name>(...)``: the method of the default session, with its signature and help."""
+    method = getattr(Session, name)
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        # looked up at call time, so a checked cell's capture sees the call
+        return getattr(session(), name)(*args, **kwargs)
+
+    parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
+    call.__signature__ = inspect.signature(method).replace(parameters=parameters)  # type: ignore[attr-defined]
+    del call.__wrapped__  # the signature above, not the method's (which takes self)
+    return call
+
+
+crosstab = _on_default_session("crosstab")
+pivot_table = _on_default_session("pivot_table")
+describe = _on_default_session("describe")
+stat = _on_default_session("stat")
+custom_output = _on_default_session("custom_output")
+ols = _on_default_session("ols")
+olsr = _on_default_session("olsr")
+logit = _on_default_session("logit")
+logitr = _on_default_session("logitr")
+probit = _on_default_session("probit")
+probitr = _on_default_session("probitr")
+hist = _on_default_session("hist")
+
+__all__ = ["WRAPPERS", "Session", "session", "set_session", *WRAPPERS]
