@@ -79,11 +79,7 @@ def _export(args: argparse.Namespace) -> int:
         print(f"jupyter sdc export: {exc}", file=sys.stderr)
         return FINDINGS
     if args.json:
-        print(json.dumps({
-            "folder": str(result.folder), "included": result.included,
-            "left_out": [list(item) for item in result.left_out],
-            "warnings": result.warnings, "preflight": result.preflight,
-        }, indent=2))
+        print(json.dumps(result.to_dict(), indent=2))
     else:
         print(f"Request written to {result.folder} ({len(result.included)} outputs).")
         for uid, reason in result.left_out:

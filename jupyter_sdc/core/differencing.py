@@ -345,6 +345,23 @@ def from_json(data: dict, label: str | None = None) -> Fingerprint:
                        {k: tuple(v) for k, v in data.get("band_edges", {}).items()}, label)
 
 
+def reasons_by_output(items: Sequence[tuple[str, Fingerprint]], *, threshold: int,
+                      zeros: bool = True, stats: dict[str, int] | None = None
+                      ) -> dict[str, list[str]]:
+    """Per output (uid): the differencing reasons it gets, each naming the other output."""
+    findings = check_differencing(items, threshold=threshold, zeros=zeros, stats=stats)
+    found: dict[str, list[str]] = {uid: [] for uid, _fp in items}
+    for finding in findings:
+        for uid in (finding.uid_a, finding.uid_b):
+            found[uid].append(finding.reason_for(uid) + " (differencing)")
+    return found
+
+
+def replace_reasons(reasons: list[str], old: list[str], new: list[str]) -> list[str]:
+    """An output's reasons with its earlier differencing reasons replaced by ``new``."""
+    return [r for r in reasons if r not in old] + list(new)
+
+
 def check_records(records: list[dict], stats: dict | None = None) -> list[dict]:
     """Differencing over record dicts (several notebooks make one request).
 
@@ -363,19 +380,12 @@ def check_records(records: list[dict], stats: dict | None = None) -> list[dict]:
                             for r in usable) else "review"
     items = [(r["uid"], from_json(r["fingerprint"], r.get("label") or f"output {r['uid']}"))
              for r in usable]
-    seen: dict[str, int] = {}
-    findings = check_differencing(items, threshold=threshold, zeros=zeros, stats=seen)
-    if stats is not None:
-        stats.update(seen)
-    found: dict[str, list[str]] = {r["uid"]: [] for r in usable}
-    for finding in findings:
-        for uid in (finding.uid_a, finding.uid_b):
-            found[uid].append(finding.reason_for(uid) + " (differencing)")
+    found = reasons_by_output(items, threshold=threshold, zeros=zeros, stats=stats)
     for record in usable:
         old = list(record.get("differencing", []))
-        reasons = [x for x in record.get("reasons", []) if x not in old]
         record["differencing"] = found[record["uid"]]
-        record["reasons"] = reasons + record["differencing"]
+        record["reasons"] = replace_reasons(record.get("reasons", []), old,
+                                            record["differencing"])
         checks = dict(record.get("checks", {}))
         checks["differencing"] = verdict if record["differencing"] else "pass"
         record["checks"] = checks

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from jupyter_sdc._version import __version__
+from jupyter_sdc.core import schema
 from jupyter_sdc.core.frames import frame_from_json, frame_to_json, grid, jsonable
 from jupyter_sdc.core.status import Status, worst
 
@@ -93,11 +94,12 @@ class Output:
 
     # -- JSON ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The record's JSON form, checked against ``output.schema.json``."""
+        data = {
             "schema_version": SCHEMA_VERSION,
             "uid": self.uid,
             "kind": self.kind,
-            "statistic": self.statistic,
+            "statistic": str(self.statistic),
             "status": self.status.value,
             "label": self.label,
             "title": self.title,
@@ -121,6 +123,8 @@ class Output:
             "created": self.created,
             "tool": {"name": "jupyter_sdc", "version": __version__},
         }
+        _valid(data)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Output:
@@ -133,6 +137,7 @@ class Output:
                 f"than this jupyter_sdc understands ({SCHEMA_VERSION}): upgrade jupyter_sdc "
                 "(pip install -U jupyter_sdc)"
             )
+        _valid(data)
         table = frame_from_json(data["table"])
 
         def aligned(grid: list, dtype: Any = None) -> pd.DataFrame:
@@ -163,6 +168,13 @@ class Output:
             fingerprint=_fingerprint_from(data.get("fingerprint"), data.get("label")),
             created=data.get("created", ""),
         )
+
+
+def _valid(data: dict[str, Any]) -> None:
+    found = schema.problems(data)
+    if found:
+        raise ValueError(f"record {data.get('uid')!r} does not match output.schema.json: "
+                         + "; ".join(found))
 
 
 def _fingerprint_json(fp: Any) -> dict[str, Any] | None:

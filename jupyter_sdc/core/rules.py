@@ -7,7 +7,7 @@ arguments of one call. Every layer uses the same names (see DESIGN.md).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,24 +18,31 @@ DEFAULT_PROFILE = "acro-default"
 MITIGATIONS = ("suppress", "round")
 
 
+def _value(default: Any, help: str, choices: tuple[str, ...] | None = None) -> Any:
+    """A rule value's field: its default, the help shown by ``%config SDC`` and its choices."""
+    return field(default=default, metadata={"help": help, "choices": choices})
+
+
 @dataclass(frozen=True)
 class RuleValues:
-    """The risk appetite one check runs with."""
+    """The risk appetite one check runs with (the names are the same in every layer)."""
 
-    threshold: int = 10
-    nk_n: int = 2
-    nk_k: float = 0.90
-    p_percent: float = 0.10
-    dof: int = 10
-    zeros: bool = True
-    missing: bool = False
-    class_disclosure: bool = True
-    min_max: str = "fail"
-    differencing: str = "review"
-    round_base: int = 5
-    unit: str | None = None
-    mitigation: tuple[str, ...] = ()
-    profile: str = DEFAULT_PROFILE
+    threshold: int = _value(10, "Minimum unweighted count per cell.")
+    nk_n: int = _value(2, "n of the n,k dominance rule.")
+    nk_k: float = _value(0.90, "k of the n,k dominance rule (0-1).")
+    p_percent: float = _value(0.10, "p of the p% rule (0-1).")
+    dof: int = _value(10, "Minimum residual degrees of freedom.")
+    zeros: bool = _value(True, "Treat zero cells as disclosive.")
+    missing: bool = _value(False, "Review cells with missing values.")
+    class_disclosure: bool = _value(True, "Check class disclosure.")
+    min_max: str = _value("fail", "Verdict for a published single-record min/max.",
+                          ("fail", "review"))
+    differencing: str = _value("review", "Verdict when two outputs difference to a small cell.",
+                               ("review", "fail", "off"))
+    round_base: int = _value(5, "Base for rounding mitigation.")
+    unit: str | None = _value(None, "Column whose distinct values are the units.")
+    mitigation: tuple[str, ...] = _value((), "Mitigations the profile requires (suppress, round).")
+    profile: str = _value(DEFAULT_PROFILE, "Rule profile (e.g. acro-default).")
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -59,7 +66,13 @@ class RuleValues:
         return data
 
 
-RULE_NAMES = {f.name for f in dataclasses.fields(RuleValues)} - {"profile"}
+_FIELDS = {f.name: f for f in dataclasses.fields(RuleValues)}
+RULE_NAMES = set(_FIELDS) - {"profile"}
+
+
+def rule_fields() -> list[dataclasses.Field]:
+    """The fields of ``RuleValues``: what every layer (``%config``, sdc.toml, calls) can set."""
+    return list(_FIELDS.values())
 
 
 def _as_mitigation(value: Any) -> tuple[str, ...]:
@@ -95,9 +108,10 @@ def _validate(r: RuleValues) -> None:
     _check(_is_int(r.dof) and r.dof >= 0, "dof", r.dof, "an integer >= 0")
     for name in ("zeros", "missing", "class_disclosure"):
         _check(isinstance(getattr(r, name), bool), name, getattr(r, name), "true or false")
-    _check(r.min_max in ("fail", "review"), "min_max", r.min_max, '"fail" or "review"')
-    _check(r.differencing in ("fail", "review", "off"), "differencing", r.differencing,
-           '"review", "fail" or "off"')
+    for name in ("min_max", "differencing"):
+        choices = [f'"{c}"' for c in _FIELDS[name].metadata["choices"]]
+        _check(getattr(r, name) in _FIELDS[name].metadata["choices"], name, getattr(r, name),
+               f"{', '.join(choices[:-1])} or {choices[-1]}")
     _check(_is_int(r.round_base) and r.round_base >= 1, "round_base", r.round_base,
            "an integer >= 1")
     _check(r.unit is None or isinstance(r.unit, str), "unit", r.unit, "a column name or None")

@@ -106,27 +106,23 @@ class Session:
             return
         from dataclasses import replace
 
-        from jupyter_sdc.core.differencing import check_differencing
+        from jupyter_sdc.core.differencing import reasons_by_output, replace_reasons
 
         group = [o for o in self._outputs.values() if o.fingerprint is not None
                  and o.fingerprint.group_vars == new.fingerprint.group_vars]
         items = [(o.uid, replace(o.fingerprint, label=o.label or f"output {o.uid}"))
                  for o in group]
         stats: dict[str, int] = {}
-        findings = check_differencing(items, threshold=self.rules.threshold,
-                                      zeros=self.rules.zeros, stats=stats)
+        found = reasons_by_output(items, threshold=self.rules.threshold,
+                                  zeros=self.rules.zeros, stats=stats)
         self.differencing_stats[new.fingerprint.group_vars] = stats
-        found: dict[str, list[str]] = {o.uid: [] for o in group}
-        for finding in findings:
-            for uid in (finding.uid_a, finding.uid_b):
-                found[uid].append(finding.reason_for(uid) + " (differencing)")
         new.checks.setdefault("differencing", Status.PASS)  # compared: staff see it was done
         for output in group:
             if found[output.uid] == output.differencing:
                 continue
-            output.reasons = [r for r in output.reasons if r not in output.differencing]
+            output.reasons = replace_reasons(output.reasons, output.differencing,
+                                             found[output.uid])
             output.differencing = found[output.uid]
-            output.reasons += output.differencing
             output.checks["differencing"] = (Status(self.rules.differencing)
                                              if output.differencing else Status.PASS)
             self._notify("update", output)

@@ -26,7 +26,8 @@ OUTPUT_TYPES = (
 )
 ON_PROBLEMS = ("refuse", "warn")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_DOI_PATTERN = re.compile(r"\b10\.\d{4,9}/\S+")
+#: a DOI, as a data citation carries one (also looked for by the document inspector)
+DOI_PATTERN = re.compile(r"\b10\.\d{4,9}/\S+")
 _EXPORT_KEYS = ("sdc_folder", "on_problems", "include_code")
 
 
@@ -241,7 +242,7 @@ def _datasets(data: dict, path: Path, warnings: list[str]) -> tuple[Dataset, ...
             key: _text(item, f"datasets[{number}].{key}", path)
             for key in ("name", "citation", "source", "sample", "methodology")
         }
-        if not _DOI_PATTERN.search(fields["citation"]):
+        if not DOI_PATTERN.search(fields["citation"]):
             warnings.append(
                 f"{path}: datasets[{number}].citation has no DOI (10.xxxx/…); "
                 f"checkers expect the dataset's DOI in the citation."

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime
 import io
-import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from docx.document import Document as DocumentObject
 from docx.shared import Cm
 from PIL import Image
 
+from jupyter_sdc.core import numbers
 from jupyter_sdc.core.mitigation import SUPPRESSED_SYMBOL
 from jupyter_sdc.export.numbering import assign_labels
 from jupyter_sdc.export.template import (
@@ -330,15 +330,7 @@ def _rounded(count: object, base: int | None) -> object:
 
 def format_value(value: object, decimals: int = 2) -> str:
     """A number as a checker reads it: thousands separated, fixed decimals, no float noise."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, int) or decimals == 0:
-        return f"{round(value):,}"
-    if value != 0 and abs(value) < 10 ** -decimals:
-        return f"{value:.2e}"
-    return f"{value:,.{decimals}f}"
+    return numbers.format_value(value, decimals, missing=MISSING)
 
 
 def figure_jpeg(record: Mapping) -> bytes:

@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from jupyter_sdc.export.config import DOI_PATTERN
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 O_OLE = "{urn:schemas-microsoft-com:office:office}OLEObject"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -39,7 +41,6 @@ _NOTE_PREFIX = re.compile(r"^\s*(notes?|sources?|citation|model|\*|†|‡)\b", 
 _COUNT_HEADER = re.compile(r"\bunweighted\b|\bcounts?\b|\bfrequency\b|^\s*n\s*$|^\s*n\s*\(",
                            re.IGNORECASE)
 _COUNT_TEXT = re.compile(r"\bunweighted\b|\b[Nn]\s*=\s*\d")
-_DOI = re.compile(r"\b10\.\d{4,9}/\S+")
 _CITATION_LINE = re.compile(r"^\s*(data\s+)?citation\s*:\s*\S+(\s+\S+){2,}", re.IGNORECASE)
 RAW_NAMES = (  # variable names as a dataset stores them, not as a reader understands them
     re.compile(r"^[a-z]{1,4}\d{1,4}[a-z]?$"),         # q12a, rgn1
@@ -389,7 +390,7 @@ def _citation_findings(texts: list[str], citations: Sequence[str]) -> list[Findi
         missing = [c for c in citations if " ".join(str(c).split()) not in flat]
         return [Finding("missing_citation", "error", f"The data citation is not quoted: {c!r}.",
                         "document") for c in missing]
-    if _DOI.search(flat) or any(_CITATION_LINE.match(t) for t in texts):
+    if DOI_PATTERN.search(flat) or any(_CITATION_LINE.match(t) for t in texts):
         return []
     return [Finding("missing_citation", "error", "No data citation found (a DOI or a "
                     "'Citation:' line); add the citation of every dataset used.", "document")]

@@ -8,22 +8,12 @@ from typing import Any
 
 import nbformat
 
-MIME_TYPE = "application/vnd.jupyter-sdc.output+json"
-_KINDS = ("table", "figure", "model", "custom")
-_STATUSES = ("pass", "review", "fail")
+from jupyter_sdc.core import schema
+from jupyter_sdc.core.record import MIME_TYPE, SCHEMA_VERSION
 
 
 class NotebookError(ValueError):
     """A notebook cannot be read, or a record in it is unusable; the message says what to do."""
-
-
-def schema_version() -> int:
-    """The newest record schema this package reads."""
-    try:
-        from jupyter_sdc.core.record import SCHEMA_VERSION
-    except ImportError:  # the core module is not there yet: version 1 is the first
-        return 1
-    return int(SCHEMA_VERSION)
 
 
 def check_record(record: Any, where: str) -> list[str]:
@@ -33,46 +23,13 @@ def check_record(record: Any, where: str) -> list[str]:
     version = record.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
         return [f"{where}: the record has no integer schema_version; re-run the cell."]
-    newest = schema_version()
-    if version > newest:
+    if version > SCHEMA_VERSION:
         return [
             f"{where}: the record has schema version {version} but this jupyter_sdc reads up to "
-            f"{newest}. Upgrade jupyter_sdc (pip install -U jupyter_sdc) and export again."
+            f"{SCHEMA_VERSION}. Upgrade jupyter_sdc (pip install -U jupyter_sdc) and export "
+            "again."
         ]
-    problems = []
-    uid = record.get("uid")
-    if not isinstance(uid, str) or not uid:
-        problems.append(f"{where}: the record has no uid; re-run the cell.")
-    if record.get("kind") not in _KINDS:
-        problems.append(f"{where}: kind {record.get('kind')!r} is not one of {', '.join(_KINDS)}.")
-    if record.get("status") not in _STATUSES:
-        problems.append(f"{where}: status {record.get('status')!r} is not pass, review or fail.")
-    problems += _shape_problems(record, where)
-    return problems
-
-
-def _shape_problems(record: dict, where: str) -> list[str]:
-    table = record.get("table")
-    if table is None:
-        return []
-    data = table.get("data") if isinstance(table, dict) else None
-    if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
-        return [f"{where}: table.data must be a list of rows; re-run the cell."]
-    shape = (len(data), len(data[0]) if data else 0)
-    grids = {"counts": record.get("counts")}
-    grids.update({f"flags.{k}": v for k, v in (record.get("flags") or {}).items()})
-    problems = []
-    for name, grid in grids.items():
-        if grid is None:
-            continue
-        if not isinstance(grid, list) or not all(isinstance(r, list) for r in grid):
-            problems.append(f"{where}: {name} must be a list of rows; re-run the cell.")
-            continue
-        if (len(grid), len(grid[0]) if grid else 0) != shape:
-            problems.append(
-                f"{where}: {name} is not the shape of the table {shape}; re-run the cell."
-            )
-    return problems
+    return [f"{where}: {problem}; re-run the cell." for problem in schema.problems(record)]
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:

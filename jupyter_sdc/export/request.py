@@ -27,6 +27,7 @@ from jupyter_sdc.export.notebook import (
     notebook_code,
     records_from_notebooks,
 )
+from jupyter_sdc.export.numbering import assign_labels
 from jupyter_sdc.export.scrub import scan_code
 
 STAGING_PREFIX = "staging-"
@@ -54,6 +55,13 @@ class ExportResult:
     included: list[str]
     left_out: list[tuple[str, str]]
     warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self, folder: str | None = None) -> dict[str, Any]:
+        """As JSON for the CLI's ``--json`` and the server (``folder`` as it should be shown)."""
+        return {"folder": folder if folder is not None else str(self.folder),
+                "included": list(self.included),
+                "left_out": [list(item) for item in self.left_out],
+                "warnings": list(self.warnings), "preflight": self.preflight}
 
 
 def export_notebooks(
@@ -175,10 +183,6 @@ def _advice(code: str) -> str:
 
 
 def _labels(records: list[dict]) -> list[str]:
-    try:
-        from jupyter_sdc.export.numbering import assign_labels
-    except ImportError:  # pragma: no cover - numbering ships with the document writer
-        return [str(r.get("label") or "") for r in records]
     return assign_labels(records)
 
 

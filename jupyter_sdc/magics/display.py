@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from html import escape
 from typing import Any
 
 from jupyter_sdc.core.record import MIME_TYPE, Output
+from jupyter_sdc.views import badge_html, badge_text
 
 _SHOWN: dict[str, str] = {}  # record uid -> display id of its latest bundle
 _COUNTER = itertools.count(1)
@@ -21,7 +21,7 @@ _WATCHED: dict[int, Any] = {}
 
 def bundle(output: Output) -> dict[str, Any]:
     record = output.to_dict()
-    return {"text/html": _badge_html(record), "text/plain": _badge_text(record), MIME_TYPE: record}
+    return {"text/html": badge_html(record), "text/plain": badge_text(record), MIME_TYPE: record}
 
 
 def show(output: Output) -> None:
@@ -105,36 +105,3 @@ def note(message: str) -> None:
     from IPython.display import display
 
     display({"text/plain": f"jupyter_sdc: {message}"}, raw=True)
-
-
-def _badge_html(record: dict) -> str:
-    try:
-        from jupyter_sdc.views.badge import badge_html
-    except ImportError:  # the widgets package is optional for the kernel side
-        return _fallback_html(record)
-    return badge_html(record)
-
-
-def _badge_text(record: dict) -> str:
-    try:
-        from jupyter_sdc.views.badge import badge_text
-    except ImportError:
-        return _fallback_text(record)
-    return badge_text(record)
-
-
-def _fallback_text(record: dict) -> str:
-    name = record.get("label") or record.get("uid")
-    lines = [f"SDC check {name}: {record['status'].upper()}"]
-    lines += [f"  - {reason}" for reason in record.get("reasons", [])]
-    return "\n".join(lines)
-
-
-def _fallback_html(record: dict) -> str:
-    colour = {"pass": "#1a7f37", "review": "#9a6700", "fail": "#cf222e"}[record["status"]]
-    reasons = "".join(f"<li>{escape(r)}</li>" for r in record.get("reasons", []))
-    name = escape(str(record.get("label") or record.get("uid")))
-    return (
-        f'<div style="border-left:5px solid {colour};padding:4px 8px">'
-        f"<b>{name}</b>: {record['status'].upper()}<ul>{reasons}</ul></div>"
-    )

@@ -8,24 +8,58 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, CaselessStrEnum, Float, Int, TraitError, Unicode, observe, validate
+from traitlets import (
+    Bool,
+    CaselessStrEnum,
+    Float,
+    Int,
+    List,
+    TraitError,
+    TraitType,
+    Unicode,
+    observe,
+    validate,
+)
 from traitlets.config import Configurable
 
 from jupyter_sdc.capture.recorder import CellOptions
-from jupyter_sdc.core.rules import available_profiles
+from jupyter_sdc.core.rules import available_profiles, rule_fields
 from jupyter_sdc.magics import display
 from jupyter_sdc.magics.cell import CheckedCell, flush_inline_figures, run_body
 from jupyter_sdc.magics.hooks import AutoCheck, CellTracker
 
+
+def _trait(value: dataclasses.Field) -> TraitType:
+    """The ``%config SDC.<name>`` traitlet of one rule value (unset: the session decides)."""
+    default, help = value.default, value.metadata["help"]
+    choices = value.metadata["choices"]
+    if choices:
+        trait: TraitType = CaselessStrEnum(list(choices), None, allow_none=True, help=help)
+    elif isinstance(default, bool):
+        trait = Bool(None, allow_none=True, help=help)
+    elif isinstance(default, int):
+        trait = Int(None, allow_none=True, help=help)
+    elif isinstance(default, float):
+        trait = Float(None, allow_none=True, help=help)
+    elif isinstance(default, tuple):
+        trait = List(Unicode(), default_value=None, allow_none=True, help=help)
+    else:
+        trait = Unicode(None, allow_none=True, help=help)
+    return trait.tag(config=True)
+
+
 #: the traitlets that are rule values (the names are the same everywhere, see DESIGN.md)
-RULE_TRAITS = ("threshold", "nk_n", "nk_k", "p_percent", "dof", "zeros", "missing",
-               "class_disclosure", "min_max", "differencing", "round_base", "unit", "profile")
+RULE_TRAITS = tuple(value.name for value in rule_fields())
+#: their traitlets, declared from the fields of ``RuleValues``
+_RuleSettings = type("_RuleSettings", (Configurable,),
+                     {value.name: _trait(value) for value in rule_fields()})
 
 
 def default_session() -> Any:
@@ -35,34 +69,8 @@ def default_session() -> Any:
 
 
 @magics_class
-class SDC(Magics, Configurable):
+class SDC(Magics, _RuleSettings):
     """Statistical disclosure control checks for ordinary pandas, statsmodels and plots."""
-
-    threshold = Int(None, allow_none=True, help="Minimum unweighted count per cell.").tag(
-        config=True)
-    nk_n = Int(None, allow_none=True, help="n of the n,k dominance rule.").tag(config=True)
-    nk_k = Float(None, allow_none=True, help="k of the n,k dominance rule (0-1).").tag(
-        config=True)
-    p_percent = Float(None, allow_none=True, help="p of the p% rule (0-1).").tag(config=True)
-    dof = Int(None, allow_none=True, help="Minimum residual degrees of freedom.").tag(
-        config=True)
-    zeros = Bool(None, allow_none=True, help="Treat zero cells as disclosive.").tag(config=True)
-    missing = Bool(None, allow_none=True, help="Review cells with missing values.").tag(
-        config=True)
-    class_disclosure = Bool(None, allow_none=True, help="Check class disclosure.").tag(
-        config=True)
-    min_max = CaselessStrEnum(["fail", "review"], None, allow_none=True,
-                              help="Verdict for a published single-record min/max.").tag(
-        config=True)
-    differencing = CaselessStrEnum(["review", "fail", "off"], None, allow_none=True,
-                                   help="Verdict when two outputs difference to a small cell.").tag(
-        config=True)
-    round_base = Int(None, allow_none=True, help="Base for rounding mitigation.").tag(
-        config=True)
-    unit = Unicode(None, allow_none=True, help="Column whose distinct values are the units.").tag(
-        config=True)
-    profile = Unicode(None, allow_none=True, help="Rule profile (e.g. acro-default).").tag(
-        config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)

@@ -91,18 +91,8 @@ class ExportHandler(SdcHandler):
             return
         finally:
             self.running.discard(path)
-        self.finish(
-            json.dumps(
-                {
-                    "folder": relative_to_root(self.root_dir, result.folder),
-                    "preflight": result.preflight,
-                    "included": list(result.included),
-                    "left_out": [list(item) for item in result.left_out],
-                    "warnings": list(result.warnings),
-                },
-                default=str,
-            )
-        )
+        folder = relative_to_root(self.root_dir, result.folder)
+        self.finish(json.dumps(result.to_dict(folder), default=str))
 
 
 class OutputsHandler(SdcHandler):

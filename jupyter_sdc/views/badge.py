@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from jupyter_sdc.core.numbers import format_count, format_value
 from jupyter_sdc.core.status import Status
 from jupyter_sdc.views.look import (
     CELL_FAIL,
@@ -23,8 +24,6 @@ from jupyter_sdc.views.look import (
     STATUS_LOOK,
     TEXT,
     as_record,
-    format_count,
-    format_value,
     status_of,
 )
 from jupyter_sdc.views.table_view import TableView, corner_of, render_table

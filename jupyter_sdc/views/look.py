@@ -61,34 +61,3 @@ def display_name(value: Any, rename: Mapping[str, Any] | None) -> str:
     if rename and text in rename:
         return str(rename[text])
     return text
-
-
-def format_value(value: Any) -> str:
-    """A table value as short text: integers with thousands separators, 4 significant digits."""
-    if value is None:
-        return "\u2014"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return "\u2014"
-        if value in (float("inf"), float("-inf")):
-            return str(value)
-        if value.is_integer() and abs(value) < 1e15:
-            return f"{int(value):,}"
-        if abs(value) >= 1000:
-            return f"{value:,.1f}"
-        return f"{value:.4g}"
-    return str(value)
-
-
-def format_count(count: Any) -> str:
-    """An unweighted count; unknown counts say so rather than look like zero."""
-    if count is None or (isinstance(count, float) and count != count):
-        return "?"
-    try:
-        return f"{int(count):,}"
-    except (TypeError, ValueError):
-        return str(count)

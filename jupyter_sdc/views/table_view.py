@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.core.numbers import format_count, format_value
 from jupyter_sdc.core.rule_table import MITIGATION_MARKS, rule_words
 from jupyter_sdc.views.look import (
     CELL_FAIL,
@@ -24,8 +25,6 @@ from jupyter_sdc.views.look import (
     MUTED,
     TEXT,
     display_name,
-    format_count,
-    format_value,
 )
 
 _TH = (

@@ -13,9 +13,10 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from jupyter_sdc.core.numbers import format_count
 from jupyter_sdc.core.status import Status
 from jupyter_sdc.views.badge import status_pill, table_html
-from jupyter_sdc.views.look import MUTED, TEXT, format_count
+from jupyter_sdc.views.look import MUTED, TEXT
 from jupyter_sdc.widgets.renames import EXAMPLE, format_renames, parse_renames
 
 # The panel shows a smaller corner of each table than the badge: it lists many outputs.
