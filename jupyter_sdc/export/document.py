@@ -19,9 +19,8 @@ from docx.document import Document as DocumentObject
 from docx.shared import Cm
 from PIL import Image
 
-from jupyter_sdc.core import numbers
-from jupyter_sdc.core.mitigation import SUPPRESSED_SYMBOL
 from jupyter_sdc.export.numbering import assign_labels
+from jupyter_sdc.export.table_layout import format_value, table_rows
 from jupyter_sdc.export.template import (
     Cell,
     add_heading,
@@ -32,22 +31,6 @@ from jupyter_sdc.export.template import (
     clean_document,
 )
 
-SUPPRESSED = SUPPRESSED_SYMBOL
-MISSING = "–"
-COUNT_HEADER = "N (unweighted)"
-_STAT_NAMES = {
-    "frequency": "Count", "percentage": "%", "sum": "Sum", "mean": "Mean", "median": "Median",
-    "quantile": "Quantile", "min": "Minimum", "max": "Maximum", "mode": "Mode",
-    "std": "Standard deviation", "var": "Variance", "nunique": "Distinct values",
-    "histogram": "Count", "model": "Estimate", "records": "Value", "custom": "Value",
-    "mixed": "Statistic",
-}
-_AGGFUNC_NAMES = {k: _STAT_NAMES.get(k, "Count") for k in (
-    "mean", "median", "sum", "std", "var", "min", "max", "nunique", "count", "size")}
-_MODEL_COLUMNS = {"coef": "Coefficient", "std err": "Standard error", "t": "t", "z": "z",
-                  "P>|t|": "p-value", "P>|z|": "p-value", "[0.025": "95% CI lower",
-                  "0.975]": "95% CI upper", "parameter": "Parameter"}
-_PATSY_LEVEL = re.compile(r"^(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.+)\]$")  # C(region)[T.North]
 _FIGURE_WIDTH = Cm(15)
 
 
@@ -166,171 +149,6 @@ def _model_note(summary: Mapping, rename: Mapping[str, str]) -> str:
         parts.append("specification: " + re.sub(
             r"[A-Za-z_]\w*", lambda m: rename.get(m.group(0), m.group(0)), summary["formula"]))
     return "; ".join(parts) + "." if parts else "N and residual degrees of freedom not recorded."
-
-
-def table_rows(record: Mapping,
-               rename: Mapping[str, str]) -> tuple[list[list[Cell]], int, list[str]]:
-    """The rows of an output's table with unweighted counts beside every statistic.
-
-    Frequencies are counts already (one column each); statistics get an ``N (unweighted)``
-    column: one per value column, or a single one when the count is the same across a row
-    (model parameters, one-column tables). Returns rows, header row count and notes.
-    """
-    table = record["table"]
-    data = table.get("data") or []
-    index = table.get("index") or [[i + 1] for i in range(len(data))]
-    columns = table.get("columns") or [[j] for j in range(len(data[0]) if data else 0)]
-    counts = record.get("counts")
-    # p-values below 0.001 read better as "<0.001" than in scientific notation
-    p_values = {c for c, col in enumerate(columns) if str(col[-1] if col else "").startswith("P>|")}
-    n_levels = max(1, len(index[0]) if index else 1)
-    index_names = list(table.get("index_names") or [None] * n_levels)
-    column_names = [n for n in (table.get("column_names") or []) if n is not None]
-    statistic = str(record.get("statistic") or "custom")
-    weighted = is_weighted(record)
-    weighting = "weighted" if weighted else "unweighted"
-    mitigation = record.get("mitigation") or {}
-    round_base = mitigation.get("round_base")
-    suppressed = suppressed_mask(record, len(data), len(columns))
-    if counts is None or len(counts) != len(data):
-        raise ValueError(f"record {record.get('uid')!r} has no counts aligned with its table; "
-                         "every statistic needs its unweighted counts")
-    is_model = record.get("kind") == "model" or statistic == "model"
-    if statistic in ("frequency", "histogram") and not weighted:
-        mode = "values"
-    elif all(len(set(map(str, row))) <= 1 for row in counts):
-        mode = "single"
-    else:
-        mode = "paired"
-
-    def label_text(value: object, level_name: object = None) -> str:
-        text = "" if value is None else str(value)
-        if is_model:
-            match = _PATSY_LEVEL.match(text)
-            if match:
-                variable, level = match.group(1) or match.group(2), match.group(3)
-                return f"{rename.get(variable, variable)}: {rename.get(level, level)}"
-            return rename.get(text, _MODEL_COLUMNS.get(text, text))
-        return rename.get(text, _AGGFUNC_NAMES.get(text, text))
-
-    stat_name = "Model estimate" if is_model else _STAT_NAMES.get(statistic, "Value")
-    # pandas' normalize= gives shares of 1, not of 100: call them proportions, not per cent.
-    proportions = statistic == "percentage" and all(
-        abs(v) <= 1 for row in data for v in row if isinstance(v, int | float))
-    if proportions:
-        stat_name = "Proportion"
-    col_levels = max(1, len(columns[0]) if columns else 1)
-    value_span = 2 if mode == "paired" else 1
-    names = ", ".join(label_text(n) for n in column_names)
-    header: list[list[Cell]] = []
-    compact = False
-    if len(columns) == 1 and col_levels == 1 and not names:
-        # One value column: say what it holds in its own header, no banner row.
-        only = label_text(columns[0][0])
-        if mode == "values":
-            columns = [["Unweighted count"]]
-        elif only.lower() not in ("", "count", "size", "value", "0"):
-            columns = [[f"{only}: {stat_name.lower()} ({weighting})"]]
-        else:
-            columns = [[f"{stat_name} ({weighting})"]]
-    else:
-        # Many paired columns: say it once above them, and keep the sub-headers short.
-        compact = mode == "paired" and len(columns) > 2
-        banner = {"values": "unweighted count", "single": f"{stat_name} ({weighting})",
-                  "paired": f"{stat_name.lower()} ({weighting}) and N (unweighted count)"
-                  if compact else ""}[mode]
-        banner = ": ".join(t for t in (names, banner) if t)
-        if banner:
-            banner = banner[0].upper() + banner[1:]
-            header.append([Cell("")] * n_levels
-                          + [Cell(banner, bold=True, span=len(columns) * value_span)]
-                          + [Cell("")] * (mode == "single"))
-    for level in range(col_levels):
-        last = level == col_levels - 1
-        row = [Cell(label_text(n) if last else "", bold=True) for n in index_names]
-        for column in columns:
-            row.append(Cell(label_text(column[level]), bold=True, numeric=mode != "paired",
-                            span=value_span))
-        if mode == "single":
-            row.append(Cell(COUNT_HEADER if last else "", bold=True, numeric=True))
-        header.append(row)
-    if mode == "paired":
-        row = [Cell("")] * n_levels
-        for _ in columns:
-            row += [Cell(stat_name if compact else f"{stat_name} ({weighting})", bold=True,
-                         numeric=True),
-                    Cell("N" if compact else COUNT_HEADER, bold=True, numeric=True)]
-        header.append(row)
-    body = []
-    decimals = {"frequency": 0, "histogram": 0, "nunique": 0, "percentage": 1}.get(
-        statistic, 3 if is_model else 2)
-    if proportions:
-        decimals = 3
-    for r, (labels, values) in enumerate(zip(index, data, strict=True)):
-        row = [Cell(label_text(v)) for v in labels]
-        for c, value in enumerate(values):
-            hidden = suppressed[r][c]
-            count = _rounded(counts[r][c], round_base)
-            text = format_value(value, decimals)
-            if c in p_values and isinstance(value, float) and 0 <= value < 0.001:
-                text = "<0.001"
-            row.append(Cell(SUPPRESSED if hidden else text, numeric=True))
-            if mode == "paired":
-                row.append(Cell(SUPPRESSED if hidden else format_value(count, 0), numeric=True))
-        if mode == "single":
-            hidden = any(suppressed[r])
-            count = _rounded(counts[r][0] if counts[r] else None, round_base)
-            row.append(Cell(SUPPRESSED if hidden else format_value(count, 0), numeric=True))
-        body.append(row)
-    notes = []
-    if any(any(row) for row in suppressed):
-        notes.append(f"{SUPPRESSED} Suppressed to protect confidentiality: the cell (and its "
-                     "count) failed a disclosure rule, or would reveal one that did.")
-    if any(value is None and not hidden for row, hidden_row in zip(data, suppressed, strict=True)
-           for value, hidden in zip(row, hidden_row, strict=True)):
-        notes.append(f"{MISSING} No value (no contributing records, or not defined).")
-    if round_base:
-        notes.append(f"Values and counts are rounded to the nearest {round_base}.")
-    if weighted:
-        notes.append("Statistics are weighted; counts are the unweighted numbers of records.")
-    return header + body, len(header), notes
-
-
-def is_weighted(record: Mapping) -> bool:
-    """Whether the statistics were computed with survey weights."""
-    summary = record.get("summary") or {}
-    source = record.get("source") or {}
-    return bool(record.get("weighted") or summary.get("weighted") or summary.get("weights")
-                or "weights=" in str(source.get("code") or ""))
-
-
-def suppressed_mask(record: Mapping, n_rows: int, n_cols: int) -> list[list[bool]]:
-    """Which cells are hidden: flagged or blank cells of a suppressed record."""
-    mitigation = record.get("mitigation") or {}
-    mask = [[False] * n_cols for _ in range(n_rows)]
-    if not mitigation.get("suppressed"):
-        return mask
-    data = record["table"].get("data") or []
-    for flags in (record.get("flags") or {}).values():
-        for r, row in enumerate(flags or []):
-            for c, flagged in enumerate(row):
-                if flagged and r < n_rows and c < n_cols:
-                    mask[r][c] = True
-    for r, row in enumerate(data):  # a suppressed record's blank cell is a suppressed cell
-        for c, value in enumerate(row):
-            mask[r][c] = mask[r][c] or value is None
-    return mask
-
-
-def _rounded(count: object, base: int | None) -> object:
-    if not base or not isinstance(count, int | float) or isinstance(count, bool):
-        return count
-    return int(base) * round(float(count) / int(base))
-
-
-def format_value(value: object, decimals: int = 2) -> str:
-    """A number as a checker reads it: thousands separated, fixed decimals, no float noise."""
-    return numbers.format_value(value, decimals, missing=MISSING)
 
 
 def figure_jpeg(record: Mapping) -> bytes:

@@ -6,8 +6,11 @@ import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from jupyter_sdc.export.document import format_value, included_records, suppressed_mask
+from docx.document import Document as DocumentObject
+
+from jupyter_sdc.export.document import included_records
 from jupyter_sdc.export.numbering import assign_labels
+from jupyter_sdc.export.table_layout import format_value, suppressed_mask
 from jupyter_sdc.export.template import (
     Cell,
     add_heading,
@@ -52,6 +55,25 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
     add_heading(doc, "Output release request", 0)
     add_paragraph(doc, "This form asks the output checkers to release the outputs in "
                       "outputs.docx, saved in the same request folder.")
+    _details(doc, project, researchers, exported_on, included)
+    _datasets(doc, config)
+    _outputs(doc, included, labels)
+    _exceptions(doc, included, labels)
+    _left_out(doc, left_out)
+    add_heading(doc, "Declarations", 1)
+    add_paragraph(doc, "Tick each statement, then sign and date the form.")
+    for statement in DECLARATIONS:
+        add_paragraph(doc, f"☐  {statement}")
+    add_table(doc, [[Cell("Name", bold=True), Cell("")], [Cell("Signature", bold=True), Cell("")],
+                    [Cell("Date", bold=True), Cell("")]], header_rows=0,
+              alt_text="Signature", widths=[2000, 5000], font_half_points=22, row_height=560)
+    add_note(doc, "Prefilled by jupyter_sdc from sdc.toml and the checks recorded in the "
+                  "notebooks; the researcher remains responsible for the request.")
+    doc.save(str(path))
+
+
+def _details(doc: DocumentObject, project: Mapping, researchers: Sequence[object],
+             exported_on: datetime.date, included: list[dict]) -> None:
     details = [
         ("Project", str(project.get("id") or "not given")),
         ("Project title", str(project.get("title") or "not given")),
@@ -64,11 +86,15 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
     add_table(doc, [[Cell(k, bold=True), Cell(v)] for k, v in details], header_rows=0,
               alt_text="Request details", widths=[2600, 6800], font_half_points=20)
 
+
+def _datasets(doc: DocumentObject, config: Mapping) -> None:
     add_heading(doc, "Data used", 1)
     for dataset in config.get("datasets") or []:
         add_labelled(doc, f"{dataset.get('name') or 'Unnamed dataset'}.",
                      f"Citation: {dataset.get('citation') or 'not given'}", "ListBullet")
 
+
+def _outputs(doc: DocumentObject, included: list[dict], labels: list[str]) -> None:
     add_heading(doc, "Outputs requested for release", 1)
     rows = [[Cell(h, bold=True, numeric=h.startswith(("N", "Smallest")))
              for h in ("Output", "Title and description", "N (unweighted)",
@@ -87,6 +113,8 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
     add_table(doc, rows, alt_text="Outputs requested", widths=[1100, 4200, 1500, 1300, 1300],
               font_half_points=18)
 
+
+def _exceptions(doc: DocumentObject, included: list[dict], labels: list[str]) -> None:
     add_heading(doc, "Exceptions requested", 1)
     exceptions = [(label, r) for r, label in zip(included, labels, strict=True)
                   if r.get("exception")]
@@ -97,22 +125,13 @@ def write_release_request_docx(records: list[dict], config: dict, path: Path, *,
         add_labelled(doc, f"{label}, rules {', '.join(failed) or 'none failed'}.",
                      f"Reason: {record['exception']}", "ListBullet")
 
+
+def _left_out(doc: DocumentObject, left_out: Sequence[tuple[str, str]]) -> None:
     add_heading(doc, "Outputs left out of this request", 1)
     if not left_out:
         add_paragraph(doc, "None: every output checked in the notebooks is requested.")
     for name, reason in left_out:
         add_labelled(doc, f"{name}:", reason, "ListBullet")
-
-    add_heading(doc, "Declarations", 1)
-    add_paragraph(doc, "Tick each statement, then sign and date the form.")
-    for statement in DECLARATIONS:
-        add_paragraph(doc, f"☐  {statement}")
-    add_table(doc, [[Cell("Name", bold=True), Cell("")], [Cell("Signature", bold=True), Cell("")],
-                    [Cell("Date", bold=True), Cell("")]], header_rows=0,
-              alt_text="Signature", widths=[2000, 5000], font_half_points=22, row_height=560)
-    add_note(doc, "Prefilled by jupyter_sdc from sdc.toml and the checks recorded in the "
-                  "notebooks; the researcher remains responsible for the request.")
-    doc.save(str(path))
 
 
 def output_size(record: Mapping) -> tuple[object, object]:

@@ -238,7 +238,6 @@ def render_table(
     if not _grid_ok(data, shape):
         return TableView("", shape[0], shape[1], 0, 0, 0, 0, ("the table's rows differ in length",))
     rename = record.get("rename") or {}
-    rule_values = record.get("rules") or {}
     counts = record.get("counts")
     if counts is not None and not _grid_ok(counts, shape):
         problems.append("the counts do not have the table's shape, so they are not shown")
@@ -258,9 +257,6 @@ def render_table(
     index = table.get("index") or [[i] for i in range(shape[0])]
     columns = table.get("columns") or [[j] for j in range(shape[1])]
     index_levels = max((len(r) for r in index[:rows_shown]), default=1) or 1
-    # A frequency table's value is its count: repeating it adds noise, unless they differ
-    # (rounding or suppression changed the value).
-    frequency = record.get("statistic") == "frequency"
 
     lines = [
         # line-height is set because ipywidgets' HTML widget would give each row 28px.
@@ -278,26 +274,8 @@ def render_table(
         ),
         "</thead><tbody>",
     ]
-    previous: list[Any] | None = None
-    for i in range(rows_shown):
-        labels = list(index[i]) if i < len(index) else [i]
-        labels += [""] * (index_levels - len(labels))
-        shown = _sparse(labels, previous)
-        previous = labels
-        cells = [f'<th style="{_TH}">{escape(display_name(v, rename))}</th>' for v in shown]
-        for j in range(columns_shown):
-            value = data[i][j]
-            count = counts[i][j] if counts is not None else None
-            here = [rule for rule, grid in flags.items() if grid[i][j] is None or grid[i][j]]
-            show_count = counts is not None and not (
-                frequency and format_value(value) == format_count(count)
-            )
-            cells.append(
-                _cell(value, count, here, failing[i, j], review[i, j], show_count, rule_values)
-            )
-        if columns_shown < full[1]:
-            cells.append(f'<td style="{_GAP}">\u2026</td>')
-        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines += _body_rows(record, data, counts, flags, failing, review, index, index_levels,
+                        (rows_shown, columns_shown), columns_shown < full[1])
     if rows_shown < full[0]:
         span = index_levels + columns_shown + int(columns_shown < full[1])
         lines.append(f'<tr><td colspan="{span}" style="{_GAP}">\u22ee</td></tr>')
@@ -312,3 +290,37 @@ def render_table(
         review_cells=whole.review_cells if whole is not None else int(review.sum()),
         problems=tuple(problems),
     )
+
+
+def _body_rows(record: Mapping[str, Any], data: Sequence[Sequence[Any]], counts: Any,
+               flags: dict[str, Any], failing: np.ndarray, review: np.ndarray,
+               index: Sequence[Sequence[Any]], index_levels: int, shown: tuple[int, int],
+               cut_columns: bool) -> list[str]:
+    """The ``<tr>`` of each row shown: labels (sparse, as pandas prints them), then cells."""
+    rename = record.get("rename") or {}
+    rule_values = record.get("rules") or {}
+    # A frequency table's value is its count: repeating it adds noise, unless they differ
+    # (rounding or suppression changed the value).
+    frequency = record.get("statistic") == "frequency"
+    lines = []
+    previous: list[Any] | None = None
+    for i in range(shown[0]):
+        labels = list(index[i]) if i < len(index) else [i]
+        labels += [""] * (index_levels - len(labels))
+        sparse = _sparse(labels, previous)
+        previous = labels
+        cells = [f'<th style="{_TH}">{escape(display_name(v, rename))}</th>' for v in sparse]
+        for j in range(shown[1]):
+            value = data[i][j]
+            count = counts[i][j] if counts is not None else None
+            here = [rule for rule, grid in flags.items() if grid[i][j] is None or grid[i][j]]
+            show_count = counts is not None and not (
+                frequency and format_value(value) == format_count(count)
+            )
+            cells.append(
+                _cell(value, count, here, failing[i, j], review[i, j], show_count, rule_values)
+            )
+        if cut_columns:
+            cells.append(f'<td style="{_GAP}">\u2026</td>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    return lines
