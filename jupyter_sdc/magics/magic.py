@@ -63,9 +63,9 @@ _RuleSettings = type("_RuleSettings", (Configurable,),
 
 
 def default_session() -> Any:
-    import jupyter_sdc
+    from jupyter_sdc.api import session
 
-    return jupyter_sdc.session()
+    return session()
 
 
 @magics_class

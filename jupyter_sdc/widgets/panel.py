@@ -119,7 +119,7 @@ class SessionPanel(widgets.VBox):
 def panel(session: Any = None) -> SessionPanel:
     """The live panel for ``session`` (default: the session the magics and wrappers use)."""
     if session is None:
-        from jupyter_sdc import session as default_session
+        from jupyter_sdc.api import session as default_session
 
         session = default_session()
     return SessionPanel(session)
