@@ -79,17 +79,8 @@ def _on_default_session(name: str) -> Callable[..., Any]:
     return call
 
 
-crosstab = _on_default_session("crosstab")
-pivot_table = _on_default_session("pivot_table")
-describe = _on_default_session("describe")
-stat = _on_default_session("stat")
-custom_output = _on_default_session("custom_output")
-ols = _on_default_session("ols")
-olsr = _on_default_session("olsr")
-logit = _on_default_session("logit")
-logitr = _on_default_session("logitr")
-probit = _on_default_session("probit")
-probitr = _on_default_session("probitr")
-hist = _on_default_session("hist")
+# the checked calls on the default session, one name each (so editors complete them)
+(crosstab, pivot_table, describe, stat, ols, olsr, logit, logitr, probit, probitr, hist,
+ custom_output) = (_on_default_session(name) for name in WRAPPERS)
 
 __all__ = ["WRAPPERS", "Session", "session", "set_session", *WRAPPERS]
