@@ -9,7 +9,7 @@ ACRO_PY := $(ACRO_VENV)/bin/python
 export YARN_NPM_REGISTRY_SERVER := $(shell npm config get registry 2>/dev/null)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-python test-acro test-ui install system-deps acro-env bench lab lint clean
+.PHONY: demo test test-python test-acro test-ui install system-deps acro-env bench lab lint lint-ts clean
 # jlpm (from jupyter-builder) and jupyter come from the venv.
 VENV_ENV := env PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
@@ -54,7 +54,7 @@ demo: install
 	$(PY) examples/project/run_demo.py
 
 test: install acro-env system-deps
-	$(MAKE) test-python test-acro test-ui
+	$(MAKE) lint-ts test-python test-acro test-ui
 
 test-python:
 	$(PY) -m ruff check jupyter_sdc tests benchmarks examples
@@ -62,6 +62,12 @@ test-python:
 
 test-acro:
 	$(ACRO_PY) -m pytest -q -p no:cacheprovider tests/unit tests/functional
+
+# The root node_modules come from the editable install's jlpm install; a reinstall skips it
+# when the build looks fresh, so a changed package.json or yarn.lock is installed here.
+node_modules/.installed: package.json yarn.lock | install
+	$(VENV_ENV) jlpm install
+	touch $@
 
 ui-tests/node_modules/.installed: ui-tests/package.json ui-tests/yarn.lock | install
 	cd ui-tests && $(VENV_ENV) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 jlpm install
@@ -81,8 +87,12 @@ lab: install examples/project/data/lfs_synthetic.csv
 bench: install acro-env
 	$(PY) benchmarks/run.py
 
-lint: install
+lint: install lint-ts
 	$(PY) -m ruff check jupyter_sdc tests benchmarks examples
+
+# ESLint and Prettier (no fixes; `jlpm lint` fixes) on the lab extension and the browser tests.
+lint-ts: install node_modules/.installed
+	$(VENV_ENV) jlpm lint:check
 
 clean:
 	rm -rf $(VENV) $(ACRO_VENV) build dist
