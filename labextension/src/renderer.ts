@@ -16,8 +16,9 @@ import {
   ISdcRecord,
   MIME_TYPE,
   readRecord,
+  ruleWords,
   SCHEMA_VERSION,
-  STATUS_TEXT,
+  STATUSES,
   statusOf
 } from './record';
 
@@ -32,7 +33,11 @@ export class RenderedSdcOutput extends Widget implements IRenderMime.IRenderer {
     const record = readRecord(model.data[MIME_TYPE]);
     if (!record) {
       this.node.append(
-        el('p', 'jp-sdc-warning', 'This disclosure-check output cannot be read; treat it as Review.')
+        el(
+          'p',
+          'jp-sdc-warning',
+          'This disclosure-check output cannot be read; treat it as Review.'
+        )
       );
       return;
     }
@@ -41,11 +46,11 @@ export class RenderedSdcOutput extends Widget implements IRenderMime.IRenderer {
 }
 
 export function renderRecord(record: ISdcRecord): HTMLElement {
-  const status = statusOf(record);
+  const status = statusOf(record.status);
   const name = displayName(record);
   const root = el('section', `jp-sdc-record jp-sdc-status-${status}`);
   root.setAttribute('role', 'region');
-  root.setAttribute('aria-label', `${name}: disclosure check ${STATUS_TEXT[status]}`);
+  root.setAttribute('aria-label', `${name}: disclosure check ${STATUSES[status].text}`);
   root.dataset.uid = record.uid;
 
   const header = el('div', 'jp-sdc-header');
@@ -84,7 +89,7 @@ export function renderRecord(record: ISdcRecord): HTMLElement {
     );
   }
 
-  const reasons = record.reasons ?? [];
+  const reasons = strings(record.reasons);
   if (reasons.length > 0) {
     const list = el('ul', 'jp-sdc-reasons');
     list.setAttribute('aria-label', 'Reasons');
@@ -94,10 +99,11 @@ export function renderRecord(record: ISdcRecord): HTMLElement {
     root.append(list);
   }
 
-  if (record.table && Array.isArray(record.table.data)) {
-    root.append(renderTable(record));
+  const table = record.table;
+  if (table && [table.index, table.columns, table.data].every(Array.isArray)) {
+    root.append(renderTable(record, table));
   }
-  if (record.figure?.png) {
+  if (typeof record.figure?.png === 'string') {
     const img = el('img', 'jp-sdc-figure');
     img.src = `data:image/png;base64,${record.figure.png}`;
     img.alt = `Figure: ${name}`;
@@ -110,22 +116,27 @@ export function renderRecord(record: ISdcRecord): HTMLElement {
       .join(' \u00b7 ');
     root.append(summary);
   }
-  for (const note of record.mitigation?.notes ?? []) {
+  for (const note of strings(record.mitigation?.notes)) {
     root.append(el('p', 'jp-sdc-note', note));
   }
-  for (const comment of record.comments ?? []) {
+  for (const comment of strings(record.comments)) {
     root.append(el('p', 'jp-sdc-comment', `Comment: ${comment}`));
   }
   return root;
 }
 
-function rename(record: ISdcRecord, value: unknown): string {
-  const text = labelText(value);
-  return record.rename?.[text] ?? text;
+/** The strings of a list the record should hold (a notebook may be hand-edited). */
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(item => labelText(item)) : [];
 }
 
-function renderTable(record: ISdcRecord): HTMLElement {
-  const table = record.table!;
+function rename(record: ISdcRecord, value: unknown): string {
+  const text = labelText(value);
+  const renamed = record.rename?.[text];
+  return typeof renamed === 'string' ? renamed : text;
+}
+
+function renderTable(record: ISdcRecord, table: ISdcRecord['table']): HTMLElement {
   const counts = record.counts ?? null;
   const wrap = el('div', 'jp-sdc-table-wrap');
   const node = el('table', 'jp-sdc-table');
@@ -187,7 +198,7 @@ function renderTable(record: ISdcRecord): HTMLElement {
 function renderCell(
   record: ISdcRecord,
   value: unknown,
-  count: number | null | undefined,
+  count: unknown,
   row: number,
   col: number
 ): HTMLElement {
@@ -204,13 +215,24 @@ function renderCell(
     const mark = el('span', 'jp-sdc-cell-mark', '\u26a0');
     mark.setAttribute('aria-hidden', 'true');
     td.prepend(mark);
-    td.title = `Fails: ${rules.join(', ')}`;
-    td.setAttribute('aria-label', `${valueText(value)}, count ${valueText(count)}, fails ${rules.join(', ')}`);
+    const fails = rules.map(rule => ruleText(rule, record)).join('; ');
+    td.title = `Fails: ${fails}`;
+    td.setAttribute(
+      'aria-label',
+      `${valueText(value)}, count ${valueText(count)}, fails: ${fails}`
+    );
   } else if (isSecondary(record, row, col)) {
     td.classList.add('jp-sdc-cell-secondary');
-    td.title = 'Suppressed to protect other cells';
+    const words = ruleWords('secondary', record) ?? 'suppressed to protect other cells';
+    td.title = words.charAt(0).toUpperCase() + words.slice(1);
   }
   return td;
+}
+
+/** "fewer than 10 contributing records (threshold)", or the rule id alone. */
+function ruleText(rule: string, record: ISdcRecord): string {
+  const words = ruleWords(rule, record);
+  return words ? `${words} (${rule})` : rule;
 }
 
 export const rendererFactory: IRenderMime.IRendererFactory = {
