@@ -5,7 +5,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { ISdcRecord } from './record';
+import { Status } from './record';
 import { FRONTEND_VERSION } from './version';
 
 export interface IExportReply {
@@ -16,9 +16,25 @@ export interface IExportReply {
   warnings?: string[];
 }
 
-export interface IOutputsReply {
-  path: string;
-  outputs: ISdcRecord[];
+/** What an export would do with one output (the exporter's own decision). */
+export type Disposition = 'included' | 'exception' | 'needs-explanation' | 'left-out' | 'excluded';
+
+export interface IPlannedOutput {
+  uid: string;
+  cell_index: number;
+  cell_id: string | null;
+  /** The label the export prints (its own numbering for an unlabelled output). */
+  label: string | null;
+  title: string | null;
+  status: Status;
+  reason: string;
+  disposition: Disposition;
+  why: string;
+}
+
+export interface IPlanReply {
+  outputs: IPlannedOutput[];
+  counts: { [status in Status]: number };
 }
 
 /** An error reply from the server: status code, message and the problems to fix. */
@@ -42,10 +58,14 @@ export async function requestAPI<T>(endPoint: string, init: RequestInit = {}): P
     throw new SdcApiError(0, `Cannot reach the Jupyter server: ${String(error)}`);
   }
   const text = await response.text();
-  let body: any = {};
+  let body: { [key: string]: unknown } = {};
   if (text.length > 0) {
     try {
-      body = JSON.parse(text);
+      const parsed: unknown = JSON.parse(text);
+      body =
+        parsed && typeof parsed === 'object'
+          ? (parsed as typeof body)
+          : { message: text.slice(0, 200) };
     } catch {
       body = { message: text.slice(0, 200) };
     }
@@ -71,8 +91,12 @@ export function exportNotebook(path: string): Promise<IExportReply> {
   });
 }
 
-export function notebookOutputs(path: string): Promise<IOutputsReply> {
-  return requestAPI<IOutputsReply>(`outputs?path=${encodeURIComponent(path)}`);
+/** The exporter's decisions for a notebook's JSON as on screen (saved or not). */
+export function planNotebook(notebook: unknown): Promise<IPlanReply> {
+  return requestAPI<IPlanReply>('plan', {
+    method: 'POST',
+    body: JSON.stringify({ notebook })
+  });
 }
 
 /** A message when the server and the frontend differ, else null. */

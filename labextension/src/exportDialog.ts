@@ -26,13 +26,27 @@ export function preflightLines(preflight: { [key: string]: unknown }): string[] 
         const level = f.level ?? f.severity ?? f.status;
         const where = f.file ?? f.where ?? f.path;
         const text = f.message ?? f.text ?? JSON.stringify(f);
-        lines.push([level ? `[${level}]` : '', where ? `${where}:` : '', text].filter(Boolean).join(' '));
+        lines.push(
+          [level ? `[${level}]` : '', where ? `${where}:` : '', text].filter(Boolean).join(' ')
+        );
       } else {
         lines.push(String(finding));
       }
     }
   }
   return lines;
+}
+
+/** "Table 1: title (status)" for an output the export reports or plans. */
+export function outputName(output: {
+  uid: unknown;
+  label?: unknown;
+  title?: unknown;
+  status?: unknown;
+}): string {
+  const label = [output.label, output.title].filter(Boolean).map(String).join(': ');
+  const name = label || String(output.uid);
+  return output.status ? `${name} (${String(output.status)})` : name;
 }
 
 /** uid -> "Table 1: title (status)" from the preflight report's list of outputs. */
@@ -44,17 +58,16 @@ function outputNames(preflight: { [key: string]: unknown }): Map<string, string>
   );
   for (const item of outputs) {
     if (item && typeof item === 'object' && !Array.isArray(item)) {
-      const o = item as { [key: string]: unknown };
-      if (typeof o.uid === 'string') {
-        const label = [o.label, o.title].filter(Boolean).join(': ') || o.uid;
-        names.set(o.uid, o.status ? `${label} (${o.status})` : label);
+      const output = item as Parameters<typeof outputName>[0];
+      if (typeof output.uid === 'string') {
+        names.set(output.uid, outputName(output));
       }
     }
   }
   return names;
 }
 
-/** `known` names outputs by uid (from the notebook); the preflight report fills the gaps. */
+/** `known` names outputs by uid (the exporter's plan); the export's own report comes first. */
 export function successBody(reply: IExportReply, known: Map<string, string> = new Map()): Widget {
   const body = new Widget();
   body.addClass('jp-sdc-export-dialog');
@@ -63,15 +76,23 @@ export function successBody(reply: IExportReply, known: Map<string, string> = ne
   folder.append('Release request written to ', el('code', undefined, reply.folder));
   body.node.append(folder);
   const preflight = reply.preflight ?? {};
-  const names = new Map([...outputNames(preflight), ...known]);
+  const names = new Map([...known, ...outputNames(preflight)]);
   const ok = preflight.ok ?? preflight.passed;
   if (ok !== undefined) {
     body.node.append(
-      el('p', 'jp-sdc-export-preflight-status', ok ? 'Preflight: no problems found.' : 'Preflight found problems:')
+      el(
+        'p',
+        'jp-sdc-export-preflight-status',
+        ok ? 'Preflight: no problems found.' : 'Preflight found problems:'
+      )
     );
   }
   body.node.append(
-    section('Included', (reply.included ?? []).map(uid => names.get(uid) ?? uid), 'jp-sdc-export-included'),
+    section(
+      'Included',
+      (reply.included ?? []).map(uid => names.get(uid) ?? uid),
+      'jp-sdc-export-included'
+    ),
     section(
       'Left out',
       (reply.left_out ?? []).map(([uid, why]) => `${names.get(uid) ?? uid}: ${why}`),

@@ -2,18 +2,20 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { NotebookPanel } from '@jupyterlab/notebook';
 
-import { exportNotebook, SdcApiError } from './api';
-import { collectRecords } from './collect';
-import { refusalBody, successBody } from './exportDialog';
+import { exportNotebook, planNotebook, SdcApiError } from './api';
+import { outputName, refusalBody, successBody } from './exportDialog';
 
-/** uid -> "Table 1: title (status)" for the records in the notebook. */
-function outputNames(panel: NotebookPanel): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const { record } of collectRecords(panel.context.model)) {
-    const label = [record.label, record.title].filter(Boolean).join(': ') || record.uid;
-    names.set(record.uid, record.status ? `${label} (${record.status})` : label);
+/**
+ * uid -> "Table 1: title (status)" under the labels the export prints, from the exporter's
+ * plan; empty when the server cannot give it (the export's own report names what it can).
+ */
+async function outputNames(panel: NotebookPanel): Promise<Map<string, string>> {
+  try {
+    const plan = await planNotebook(panel.context.model.toJSON());
+    return new Map(plan.outputs.map(item => [item.uid, outputName(item)]));
+  } catch {
+    return new Map();
   }
-  return names;
 }
 
 export class NotebookExporter {
@@ -60,15 +62,15 @@ export class NotebookExporter {
       return;
     }
     try {
+      const names = await outputNames(panel);
       const reply = await exportNotebook(context.path);
       await showDialog({
         title: 'SDC release request exported',
-        body: successBody(reply, outputNames(panel)),
+        body: successBody(reply, names),
         buttons: [Dialog.okButton()]
       });
     } catch (error) {
-      const apiError =
-        error instanceof SdcApiError ? error : new SdcApiError(0, String(error));
+      const apiError = error instanceof SdcApiError ? error : new SdcApiError(0, String(error));
       // 409: the exporter refused and listed what to fix; anything else is a failed call.
       await showDialog({
         title: apiError.status === 409 ? 'SDC export: fix these first' : 'SDC export failed',

@@ -27,7 +27,10 @@ const shieldSvg =
 
 export const sdcIcon = new LabIcon({ name: 'jupyter-sdc:shield', svgstr: shieldSvg });
 
-class ExportButtonExtension implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel> {
+class ExportButtonExtension implements DocumentRegistry.IWidgetExtension<
+  NotebookPanel,
+  INotebookModel
+> {
   constructor(private readonly app: JupyterFrontEnd) {}
 
   createNew(panel: NotebookPanel): IDisposable {

@@ -1,15 +1,31 @@
 /**
- * "SDC outputs" panel: every record of the active notebook with its status and main reason,
- * the pass/review/fail counts, and what an export would include or leave out and why.
+ * "SDC outputs" panel: every record of the active notebook with its status, its main reason and
+ * what an export would do with it, with the pass/review/fail counts. The exporter decides: the
+ * panel sends the notebook as on screen to POST /jupyter-sdc/plan, so it promises only what an
+ * export does, under the labels the export prints.
  */
 import { ICodeCellModel } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
+import { Disposition, IPlannedOutput, IPlanReply, planNotebook } from './api';
 import { statusBadge } from './badge';
-import { collectRecords, IFoundRecord } from './collect';
-import { el } from './dom';
-import { displayName, exportPlan, mainReason, Status, STATUS_TEXT, statusOf } from './record';
+import { el, labelText } from './dom';
+import { Status, STATUSES, statusOf } from './record';
+
+/** Outputs arrive one message at a time: ask the server once per burst. */
+const DEBOUNCE_MS = 300;
+
+const DISPOSITIONS = new Set<string>([
+  'included',
+  'exception',
+  'needs-explanation',
+  'left-out',
+  'excluded'
+] satisfies Disposition[]);
+
+type PlanState =
+  { kind: 'waiting' } | { kind: 'plan'; reply: IPlanReply } | { kind: 'error'; message: string };
 
 export class SdcSidebar extends Widget {
   constructor(private readonly tracker: INotebookTracker) {
@@ -27,7 +43,7 @@ export class SdcSidebar extends Widget {
   /** A warning shown above the list (e.g. a version mismatch). */
   set warning(text: string | null) {
     this._warning = text;
-    this.refresh();
+    this.render();
   }
 
   private onCurrentChanged(): void {
@@ -41,6 +57,7 @@ export class SdcSidebar extends Widget {
     }
     this.unwatchOutputs();
     this._panel = panel;
+    this._state = { kind: 'waiting' };
     if (panel) {
       panel.context.model.cells.changed.connect(this.onCellsChanged, this);
       panel.disposed.connect(this.onPanelDisposed, this);
@@ -52,7 +69,7 @@ export class SdcSidebar extends Widget {
         }
       });
     }
-    this.refresh();
+    this.render();
   }
 
   private onPanelDisposed(): void {
@@ -62,7 +79,7 @@ export class SdcSidebar extends Widget {
   private onCellsChanged(): void {
     this.unwatchOutputs();
     this.watchOutputs();
-    this.scheduleRefresh();
+    this.schedulePlan();
   }
 
   private watchOutputs(): void {
@@ -74,8 +91,8 @@ export class SdcSidebar extends Widget {
       const cell = model.cells.get(i);
       if (cell.type === 'code') {
         const outputs = (cell as ICodeCellModel).outputs;
-        outputs.changed.connect(this.scheduleRefresh, this);
-        this._watched.push(() => outputs.changed.disconnect(this.scheduleRefresh, this));
+        outputs.changed.connect(this.schedulePlan, this);
+        this._watched.push(() => outputs.changed.disconnect(this.schedulePlan, this));
       }
     }
   }
@@ -85,17 +102,47 @@ export class SdcSidebar extends Widget {
     this._watched = [];
   }
 
-  /** Outputs arrive one message at a time: redraw once per burst. */
-  private scheduleRefresh(): void {
+  private schedulePlan(): void {
     if (this._timer === undefined) {
       this._timer = window.setTimeout(() => {
         this._timer = undefined;
-        this.refresh();
-      }, 100);
+        void this.askPlan();
+      }, DEBOUNCE_MS);
     }
   }
 
-  refresh(): void {
+  /** One request at a time; changes made meanwhile ask again when it ends. */
+  private async askPlan(): Promise<void> {
+    const panel = this._panel;
+    if (!panel || !panel.context.isReady) {
+      return;
+    }
+    if (this._asking) {
+      this._askAgain = true;
+      return;
+    }
+    this._asking = true;
+    let state: PlanState;
+    try {
+      state = {
+        kind: 'plan',
+        reply: checkedReply(await planNotebook(panel.context.model.toJSON()))
+      };
+    } catch (error) {
+      state = { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+    }
+    this._asking = false;
+    if (this._panel === panel) {
+      this._state = state;
+      this.render();
+    }
+    if (this._askAgain) {
+      this._askAgain = false;
+      this.schedulePlan();
+    }
+  }
+
+  private render(): void {
     const node = this.node;
     node.textContent = '';
     node.append(el('h2', 'jp-sdc-sidebar-title', 'SDC outputs'));
@@ -108,9 +155,19 @@ export class SdcSidebar extends Widget {
       return;
     }
     node.append(el('p', 'jp-sdc-sidebar-path', panel.context.path));
-    const found = collectRecords(panel.context.model);
-    node.append(this.renderCounts(found));
-    if (found.length === 0) {
+    const state = this._state;
+    if (state.kind === 'waiting') {
+      node.append(el('p', 'jp-sdc-waiting', 'Asking the exporter what it would do\u2026'));
+      return;
+    }
+    if (state.kind === 'error') {
+      // Nothing from an earlier answer stays on screen: it may no longer be true.
+      node.append(this.renderError(state.message));
+      return;
+    }
+    const { outputs, counts } = state.reply;
+    node.append(renderCounts(counts));
+    if (outputs.length === 0) {
       node.append(
         el(
           'p',
@@ -123,51 +180,24 @@ export class SdcSidebar extends Widget {
     }
     const list = el('ul', 'jp-sdc-list');
     list.setAttribute('aria-label', 'Checked outputs');
-    for (const item of found) {
-      list.append(this.renderItem(panel, item));
+    for (const item of outputs) {
+      list.append(renderItem(panel, item));
     }
     node.append(list);
   }
 
-  private renderCounts(found: IFoundRecord[]): HTMLElement {
-    const counts: { [status in Status]: number } = { pass: 0, review: 0, fail: 0 };
-    found.forEach(item => counts[statusOf(item.record)]++);
-    const summary = el('p', 'jp-sdc-counts');
-    summary.setAttribute('aria-live', 'polite');
-    (['pass', 'review', 'fail'] as Status[]).forEach(status => {
-      const count = el('span', `jp-sdc-count-${status}`, `${STATUS_TEXT[status]}: ${counts[status]}`);
-      count.dataset.count = String(counts[status]);
-      summary.append(count);
-    });
-    return summary;
-  }
-
-  private renderItem(panel: NotebookPanel, item: IFoundRecord): HTMLElement {
-    const { record } = item;
-    const status = statusOf(record);
-    const plan = exportPlan(record);
-    const li = el('li', `jp-sdc-item jp-sdc-plan-${plan.disposition}`);
-    li.dataset.uid = record.uid;
-    li.dataset.status = status;
-    const button = el('button', 'jp-sdc-item-button');
-    button.type = 'button';
-    button.title = 'Go to the cell';
-    button.setAttribute(
-      'aria-label',
-      `${displayName(record)}, ${STATUS_TEXT[status]}: ${mainReason(record)} ${plan.why} Go to cell ${
-        item.cellIndex + 1
-      }.`
+  private renderError(message: string): HTMLElement {
+    const box = el('div', 'jp-sdc-error');
+    box.setAttribute('role', 'alert');
+    box.append(
+      el('p', 'jp-sdc-error-title', 'The server could not tell what an export would do.'),
+      el('p', 'jp-sdc-error-message', message)
     );
-    const head = el('span', 'jp-sdc-item-head');
-    head.append(statusBadge(status), el('span', 'jp-sdc-item-name', displayName(record)));
-    button.append(
-      head,
-      el('span', 'jp-sdc-item-reason', mainReason(record)),
-      el('span', 'jp-sdc-item-plan', plan.why)
-    );
-    button.addEventListener('click', () => void scrollToCell(panel, item.cellId));
-    li.append(button);
-    return li;
+    const retry = el('button', 'jp-sdc-retry jp-mod-styled', 'Try again');
+    retry.type = 'button';
+    retry.addEventListener('click', () => void this.askPlan());
+    box.append(retry);
+    return box;
   }
 
   dispose(): void {
@@ -180,14 +210,70 @@ export class SdcSidebar extends Widget {
   }
 
   private _panel: NotebookPanel | null = null;
+  private _state: PlanState = { kind: 'waiting' };
   private _watched: (() => void)[] = [];
   private _timer: number | undefined = undefined;
+  private _asking = false;
+  private _askAgain = false;
   private _warning: string | null = null;
 }
 
-async function scrollToCell(panel: NotebookPanel, cellId: string): Promise<void> {
+/** The reply, or an error if it is not the plan the contract describes. */
+function checkedReply(reply: IPlanReply): IPlanReply {
+  if (!reply || !Array.isArray(reply.outputs) || !reply.counts) {
+    throw new Error('The server sent an answer this version of jupyter_sdc cannot read.');
+  }
+  return reply;
+}
+
+function renderCounts(counts: IPlanReply['counts']): HTMLElement {
+  const summary = el('p', 'jp-sdc-counts');
+  summary.setAttribute('aria-live', 'polite');
+  (Object.keys(STATUSES) as Status[]).forEach(status => {
+    const count = Number(counts[status] ?? 0);
+    const item = el('span', `jp-sdc-count-${status}`, `${STATUSES[status].text}: ${count}`);
+    item.dataset.count = String(count);
+    summary.append(item);
+  });
+  return summary;
+}
+
+function renderItem(panel: NotebookPanel, item: IPlannedOutput): HTMLElement {
+  const status = statusOf(item.status);
+  const disposition = DISPOSITIONS.has(item.disposition) ? item.disposition : 'left-out';
+  const name = labelText(item.label) || labelText(item.title) || `Output ${labelText(item.uid)}`;
+  const reason = labelText(item.reason);
+  const why = labelText(item.why);
+  const li = el('li', `jp-sdc-item jp-sdc-plan-${disposition}`);
+  li.dataset.uid = labelText(item.uid);
+  li.dataset.status = status;
+  li.dataset.disposition = disposition;
+  const button = el('button', 'jp-sdc-item-button');
+  button.type = 'button';
+  button.title = 'Go to the cell';
+  const cell = Number(item.cell_index) + 1;
+  button.setAttribute(
+    'aria-label',
+    `${name}, ${STATUSES[status].text}: ${reason} ${why} Go to cell ${cell}.`
+  );
+  const head = el('span', 'jp-sdc-item-head');
+  head.append(statusBadge(status), el('span', 'jp-sdc-item-name', name));
+  button.append(
+    head,
+    el('span', 'jp-sdc-item-reason', reason),
+    el('span', 'jp-sdc-item-plan', why)
+  );
+  button.addEventListener('click', () => void scrollToCell(panel, item));
+  li.append(button);
+  return li;
+}
+
+async function scrollToCell(panel: NotebookPanel, item: IPlannedOutput): Promise<void> {
   const notebook = panel.content;
-  const index = notebook.widgets.findIndex(cell => cell.model.id === cellId);
+  let index = notebook.widgets.findIndex(cell => cell.model.id === item.cell_id);
+  if (index < 0 && Number.isInteger(item.cell_index) && item.cell_index < notebook.widgets.length) {
+    index = item.cell_index; // a notebook without cell ids (nbformat < 4.5)
+  }
   if (index < 0) {
     return;
   }
