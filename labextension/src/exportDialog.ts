@@ -59,7 +59,8 @@ function outputNames(preflight: { [key: string]: unknown }): Map<string, string>
   for (const item of outputs) {
     if (item && typeof item === 'object' && !Array.isArray(item)) {
       const output = item as Parameters<typeof outputName>[0];
-      if (typeof output.uid === 'string') {
+      // Its left-out entries carry a uid and a reason only: no name to take from them.
+      if (typeof output.uid === 'string' && (output.label || output.title)) {
         names.set(output.uid, outputName(output));
       }
     }
