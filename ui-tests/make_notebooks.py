@@ -28,6 +28,15 @@ def main() -> None:
     unexplained = {**REVIEW, "uid": "t4", "label": "Table 4", "explanation": None}
     excluded = {**PASSING, "uid": "t5", "label": "Table 5", "include": False}
     nbformat.write(notebook([PASSING, FAILING, unexplained, excluded]), folder / "failing.ipynb")
+    # What the exporter decides: a passing output without label or explanation (included, with
+    # a warning, under the number the export gives it), a failing one without exception (left
+    # out), one marked not to include.
+    bare = {**PASSING, "uid": "t6", "label": None, "explanation": None, "title": "People by region"}
+    nbformat.write(notebook([bare, FAILING, excluded]), folder / "decisions.ipynb")
+    # Exports: the unlabelled output is numbered by the export.
+    unlabelled = {**bare, "explanation": "Counts of survey respondents by region."}
+    nbformat.write(notebook([PASSING, unlabelled, with_exception(FAILING, EXCEPTION)]),
+                   folder / "numbered.ipynb")
 
 
 if __name__ == "__main__":

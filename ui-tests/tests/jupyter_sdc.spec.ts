@@ -12,6 +12,7 @@ import * as path from 'path';
 const NOTEBOOKS = path.resolve(__dirname, '..', 'notebooks');
 const IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'project');
+const RULE_TABLE = path.resolve(__dirname, '..', '..', 'jupyter_sdc', 'core', 'rule_table.json');
 
 async function screenshot(locator: ReturnType<IJupyterLabPageFixture['locator']>, name: string) {
   if (process.env.SDC_SCREENSHOTS) {
@@ -35,6 +36,15 @@ async function openSidebar(page: IJupyterLabPageFixture) {
   }
   await expect(sidebar).toBeVisible();
   return sidebar;
+}
+
+/** A text file of the server's root, through its contents API. */
+async function readText(page: IJupyterLabPageFixture, file: string): Promise<string> {
+  return page.evaluate(async file => {
+    const app = (window as any).jupyterapp;
+    const model = await app.serviceManager.contents.get(file, { content: true, format: 'text' });
+    return model.content as string;
+  }, file);
 }
 
 /** Request folders under `${tmpPath}/SDC`, found through the server's contents API. */
@@ -64,10 +74,11 @@ test('saved records render as badges with their status in words', async ({ page,
   await expect(page.locator('.jp-OutputArea-output b', { hasText: 'PASS' })).toHaveCount(0);
 
   const badges = records.locator('.jp-sdc-badge');
-  await expect(badges).toHaveText([/Pass/, /Review/, /Fail/]);
-  expect(await badges.evaluateAll(nodes => nodes.map(n => (n as HTMLElement).dataset.status))).toEqual(
-    ['pass', 'review', 'fail']
-  );
+  // The rule table's words, as on the kernel's badge (the next test checks every symbol).
+  await expect(badges).toHaveText([/PASS/, /REVIEW/, /FAIL/]);
+  expect(
+    await badges.evaluateAll(nodes => nodes.map(n => (n as HTMLElement).dataset.status))
+  ).toEqual(['pass', 'review', 'fail']);
   await expect(badges.nth(2)).toHaveAttribute('aria-label', 'Disclosure check: Fail');
   await expect(badges.nth(2)).toHaveAttribute('tabindex', '0');
 
@@ -76,13 +87,19 @@ test('saved records render as badges with their status in words', async ({ page,
   await expect(failing.locator('.jp-sdc-reasons li')).toHaveText([
     '1 cell has fewer than 10 contributing records (threshold).'
   ]);
-  await expect(failing.locator('.jp-sdc-exception')).toContainText('Exception requested: The small cell');
+  await expect(failing.locator('.jp-sdc-exception')).toContainText(
+    'Exception requested: The small cell'
+  );
   // The one cell under the threshold is marked, with its unweighted count beside the value.
   const flagged = failing.locator('td.jp-sdc-cell-fail');
   await expect(flagged).toHaveCount(1);
   await expect(flagged).toContainText('4');
   await expect(flagged.locator('.jp-sdc-count')).toHaveText('(n=4)');
-  await expect(flagged).toHaveAttribute('title', 'Fails: threshold');
+  // The rule table's words for the rule, with the record's threshold filled in.
+  await expect(flagged).toHaveAttribute(
+    'title',
+    'Fails: fewer than 10 contributing records (threshold)'
+  );
   await expect(failing.locator('th[scope="row"]').first()).toHaveText('North');
   await expect(failing.locator('thead th').first()).toHaveText('sex'); // column level name
   await expect(records.nth(1).locator('.jp-sdc-explanation')).toHaveText(
@@ -126,9 +143,118 @@ test('the sidebar lists every output, its counts and what an export would do', a
   await expect(page.locator('.jp-Notebook .jp-Cell.jp-mod-active')).toContainText('Table 3');
 
   // It follows the notebook: clearing the outputs empties it.
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:clear-all-cell-outputs'));
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('notebook:clear-all-cell-outputs')
+  );
   await expect(sidebar.locator('.jp-sdc-count-fail')).toHaveText('Fail: 0');
   await expect(sidebar.locator('.jp-sdc-empty')).toContainText('No checked outputs');
+});
+
+test("the lab badge shows the rule table's symbol and word for each status", async ({
+  page,
+  tmpPath
+}) => {
+  const statuses = JSON.parse(fs.readFileSync(RULE_TABLE, 'utf-8')).statuses as {
+    [status: string]: { symbol: string; word: string; text: string };
+  };
+  expect(Object.keys(statuses)).toEqual(['pass', 'review', 'fail']);
+  await openProject(page, tmpPath, 'checked.ipynb');
+  const sidebar = await openSidebar(page);
+  await expect(sidebar.locator('.jp-sdc-item')).toHaveCount(3);
+  for (const [status, look] of Object.entries(statuses)) {
+    // In the output (the kernel's badge shows the same symbol and word) and in the sidebar.
+    for (const where of [page.locator('.jp-OutputArea-output'), sidebar]) {
+      const badge = where.locator(`.jp-sdc-badge[data-status="${status}"]`);
+      await expect(badge.locator('.jp-sdc-badge-symbol')).toHaveText(look.symbol);
+      await expect(badge.locator('.jp-sdc-badge-text')).toHaveText(look.word);
+      await expect(badge).toHaveAttribute('aria-label', `Disclosure check: ${look.text}`);
+    }
+  }
+});
+
+test('the sidebar shows what the exporter decides for each output', async ({ page, tmpPath }) => {
+  await openProject(page, tmpPath, 'decisions.ipynb');
+  const sidebar = await openSidebar(page);
+  const items = sidebar.locator('.jp-sdc-item');
+  await expect(items).toHaveCount(3);
+  expect(
+    await items.evaluateAll(nodes => nodes.map(n => (n as HTMLElement).dataset.disposition))
+  ).toEqual(['included', 'left-out', 'excluded']);
+  // A passing output without an explanation is exported, with the exporter's warning ...
+  await expect(items.nth(0).locator('.jp-sdc-item-plan')).toHaveText(
+    /^Included\. \(.*no explanation.*\)$/
+  );
+  // ... under the number the export gives it (it has no label of its own).
+  await expect(items.nth(0).locator('.jp-sdc-item-name')).toHaveText('Table 1');
+  // A failing one without an exception is left out, for the exporter's reason.
+  await expect(items.nth(1).locator('.jp-sdc-item-plan')).toHaveText(
+    'Left out: It fails threshold and has no exception reason.'
+  );
+  await expect(items.nth(2).locator('.jp-sdc-item-plan')).toHaveText(
+    'Excluded: marked not to include.'
+  );
+  await expect(sidebar.locator('.jp-sdc-count-pass')).toHaveText('Pass: 2');
+  await expect(sidebar.locator('.jp-sdc-count-fail')).toHaveText('Fail: 1');
+});
+
+test("the sidebar's labels are the ones the export prints", async ({ page, tmpPath }) => {
+  await openProject(page, tmpPath, 'numbered.ipynb');
+  const sidebar = await openSidebar(page);
+  const names = sidebar.locator('.jp-sdc-item-name');
+  await expect(names).toHaveText(['Table 1', 'Table 2', 'Table 3']);
+  const shown = await names.allTextContents();
+
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('jupyter-sdc:export');
+  });
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('.jp-Dialog-header')).toHaveText('SDC release request exported', {
+    timeout: 60000
+  });
+  await expect(dialog.locator('.jp-sdc-export-included li')).toHaveText([
+    'Table 1: People by region and sex (pass)',
+    'Table 2: People by region (pass)',
+    'Table 3: People with a second job by region and sex (fail)'
+  ]);
+  const folder = await dialog.locator('.jp-sdc-export-folder code').textContent();
+  await dialog.getByRole('button', { name: 'Ok' }).click();
+  // What the request itself says it holds.
+  const preflight = JSON.parse(await readText(page, `${folder}/preflight.json`));
+  expect(preflight.included.map((output: { label: string }) => output.label)).toEqual(shown);
+});
+
+test('when the server cannot be reached the sidebar says so, with no stale decision', async ({
+  page,
+  tmpPath
+}) => {
+  await openProject(page, tmpPath, 'checked.ipynb');
+  const sidebar = await openSidebar(page);
+  await expect(sidebar.locator('.jp-sdc-item-plan').first()).toHaveText('Included.');
+
+  // (The client adds a query string to every request.)
+  const plan = (url: URL) => url.pathname.endsWith('/jupyter-sdc/plan');
+  await page.route(plan, route => route.abort('connectionrefused'));
+  // Any change to the notebook asks the exporter again.
+  await page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('notebook:insert-cell-below')
+  );
+  const error = sidebar.locator('.jp-sdc-error');
+  await expect(error).toBeVisible();
+  await expect(error).toHaveAttribute('role', 'alert');
+  await expect(error.locator('.jp-sdc-error-message')).toContainText(
+    'Cannot reach the Jupyter server'
+  );
+  await expect(sidebar.locator('.jp-sdc-item')).toHaveCount(0);
+  await expect(sidebar).not.toContainText('Included');
+
+  await page.unroute(plan);
+  await error.getByRole('button', { name: 'Try again' }).click();
+  await expect(sidebar.locator('.jp-sdc-item-plan')).toHaveText([
+    'Included.',
+    'Included.',
+    'Included as an exception request.'
+  ]);
+  await expect(error).toHaveCount(0);
 });
 
 test('the export button writes a request folder and reports it', async ({ page, tmpPath }) => {
@@ -166,12 +292,17 @@ test('an export with a failing output and no exception says what to fix', async 
 }) => {
   await openProject(page, tmpPath, 'failing.ipynb');
   const sidebar = await openSidebar(page);
+  // The exporter's own words (POST /jupyter-sdc/plan), which the refusal below repeats.
   await expect(sidebar.locator('.jp-sdc-item-plan')).toHaveText([
     'Included.',
-    'Left out: fails its checks and no exception was requested.',
-    'Needs an explanation before it can be exported.',
+    /^Left out: .*no exception reason/,
+    /^Left out until fixed: Explain this output/,
     'Excluded: marked not to include.'
   ]);
+  await expect(sidebar.locator('.jp-sdc-item').nth(2)).toHaveAttribute(
+    'data-disposition',
+    'needs-explanation'
+  );
   // From the command palette's command (not awaited: it resolves when the dialog closes).
   await page.evaluate(() => {
     void (window as any).jupyterapp.commands.execute('jupyter-sdc:export');
@@ -199,9 +330,10 @@ test('the example project: run all in a real kernel, see every verdict, export i
 }) => {
   test.setTimeout(240000);
   const csv = path.join(EXAMPLE, 'data', 'lfs_synthetic.csv');
-  expect(fs.existsSync(csv), 'make the example data first: python examples/project/make_data.py').toBe(
-    true
-  );
+  expect(
+    fs.existsSync(csv),
+    'make the example data first: python examples/project/make_data.py'
+  ).toBe(true);
   await page.contents.uploadFile(path.join(EXAMPLE, 'sdc.toml'), `${tmpPath}/sdc.toml`);
   await page.contents.uploadFile(csv, `${tmpPath}/data/lfs_synthetic.csv`);
   await page.contents.uploadFile(path.join(EXAMPLE, 'analysis.ipynb'), `${tmpPath}/analysis.ipynb`);
