@@ -73,14 +73,11 @@ def check_outputs(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not out["title"].strip():
             found.append(finding("output-no-title", "The output has no title; add one.", where))
         if not out["explanation"].strip():
-            if out["status"] == "review" or out["kind"] == "figure":
-                found.append(finding(
-                    "output-not-explained",
-                    "Explain this output (what it shows, how it was made): checkers require "
-                    "it for outputs to review and for every figure.", where))
-            else:
-                found.append(finding("output-not-explained", "The output has no explanation.",
-                                     where, _WARNING))
+            # the document inspector refuses an unexplained output: say so before writing it
+            found.append(finding(
+                "output-not-explained",
+                "Explain this output (what it shows, how it was made): checkers require an "
+                "explanation for every output.", where))
         if out["status"] == "fail" and not out["exception"].strip():
             rules = ", ".join(out.get("failing") or []) or "a rule"
             found.append(finding("output-fails",

@@ -215,9 +215,11 @@ async def test_plan_gives_the_exporters_own_decisions_for_the_notebook_on_screen
     assert [item["uid"] for item in reply["outputs"]] == ["t1", "t2", "t3", "t4"]
     assert plans["t2"]["disposition"] == "excluded"
     assert plans["t3"]["disposition"] == "exception"
-    # a passing output without an explanation is exported (with a warning), not held back
-    assert plans["t4"]["disposition"] == "included" and "explanation" in plans["t4"]["why"]
-    assert plans["t4"]["label"] == "Table 2"  # the export's own numbering of an unlabelled one
+    # a passing output without an explanation is held back until it is explained, as the
+    # export (whose document inspector refuses it) would
+    assert plans["t4"]["disposition"] == "needs-explanation"
+    assert "Explain" in plans["t4"]["why"]
+    assert plans["t1"]["label"] == "Table 1"
     assert reply["counts"] == {"pass": 2, "review": 1, "fail": 1}
     assert plans["t1"]["cell_index"] < plans["t3"]["cell_index"]
 

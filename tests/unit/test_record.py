@@ -78,3 +78,8 @@ def test_nan_and_odd_labels_become_json():
 def test_nothing_checked_is_review_not_pass():
     table = pd.DataFrame({"x": [1]})
     assert Output(uid="u", kind="custom", table=table, counts=table).status == "review"
+
+
+def test_the_schema_names_the_schema_version_this_package_writes():
+    # the lab extension's record types are generated from the schema: the two move together
+    assert schema()["properties"]["schema_version"]["maximum"] == SCHEMA_VERSION

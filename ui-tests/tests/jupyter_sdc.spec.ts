@@ -179,13 +179,12 @@ test('the sidebar shows what the exporter decides for each output', async ({ pag
   await expect(items).toHaveCount(3);
   expect(
     await items.evaluateAll(nodes => nodes.map(n => (n as HTMLElement).dataset.disposition))
-  ).toEqual(['included', 'left-out', 'excluded']);
-  // A passing output without an explanation is exported, with the exporter's warning ...
+  ).toEqual(['needs-explanation', 'left-out', 'excluded']);
+  // A passing output without an explanation is held back until explained, as the export
+  // (whose document inspector refuses it) does.
   await expect(items.nth(0).locator('.jp-sdc-item-plan')).toHaveText(
-    /^Included\. \(.*no explanation.*\)$/
+    /^Left out until fixed: Explain this output/
   );
-  // ... under the number the export gives it (it has no label of its own).
-  await expect(items.nth(0).locator('.jp-sdc-item-name')).toHaveText('Table 1');
   // A failing one without an exception is left out, for the exporter's reason.
   await expect(items.nth(1).locator('.jp-sdc-item-plan')).toHaveText(
     'Left out: It fails threshold and has no exception reason.'
