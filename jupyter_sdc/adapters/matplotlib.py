@@ -120,44 +120,36 @@ def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] 
     summary = {"n": int(count.sum()) if units is None else int(len(np.unique(units[shown]))),
                "bins": n_bins, "edges": [float(e) for e in edges], "missing": missing,
                "outside": outside}
+    extremes = range is None and np.ndim(bins) == 0 and shown.any()
+    holders = _edge_holders(array, edges, units) if extremes else None
+    if holders is not None:
+        summary["extremes"] = {"min": holders[0], "max": holders[1]}
+        if judge_extremes:
+            # the outer edges publish the smallest and largest values: judged as extremes
+            evidence.at_min = np.full((n_bins, 1), np.nan)
+            evidence.at_max = np.full((n_bins, 1), np.nan)
+            evidence.at_min[0, 0], evidence.at_max[-1, 0] = holders
     output = assess(table, evidence, rules, uid=uid, kind="figure", statistic="histogram",
                     summary=summary, source=source, **fields)
-    if range is None and np.ndim(bins) == 0 and shown.any():
-        _extreme_edges(output, array, edges, units, rules, unit_label, judge_extremes)
+    if holders is not None and min(holders) < rules.threshold:
+        output.reasons = [r for r in output.reasons if not r.endswith("(min_max).")]
+        output.reasons.append(
+            f"The outer bin edges are the smallest and largest values, held by {holders[0]} "
+            f"and {holders[1]} {unit_label}: fewer than {rules.threshold} shows a single "
+            f"{unit_label[:-1]}'s value (min_max); give range= or rounded bin edges instead.")
     if figure is not None:
         output.figure = {"png": figure_png(figure)}
     return output
 
 
-def _extreme_edges(output: Output, array: np.ndarray, edges: np.ndarray,
-                   units: np.ndarray | None, rules: RuleValues, unit: str, judge: bool) -> None:
-    """Edges computed from the data are its minimum and maximum: published extremes.
-
-    Histograms are judged by threshold and zeros (``STATISTIC_RULES``), so by default this
-    only tells the checker; with ``judge`` the ``min_max`` rule decides as for a table.
-    """
+def _edge_holders(array: np.ndarray, edges: np.ndarray,
+                  units: np.ndarray | None) -> tuple[int, int]:
+    """How many records (or units) hold the values of the outer edges (data extremes)."""
     holders = []
     for value in (edges[0], edges[-1]):
         at = array == value
         holders.append(int(at.sum()) if units is None else int(len(np.unique(units[at]))))
-    output.summary["extremes"] = {"min": holders[0], "max": holders[1]}
-    flag = np.zeros(output.table.shape, dtype=bool)
-    flag[0, 0], flag[-1, 0] = holders[0] < rules.threshold, holders[1] < rules.threshold
-    if not flag.any():
-        if judge:
-            output.flags["min_max"] = pd.DataFrame(flag, index=output.table.index,
-                                                   columns=output.table.columns)
-            output.checks["min_max"] = Status.PASS
-        return
-    output.reasons.append(
-        f"The outer bin edges are the smallest and largest values, held by {holders[0]} and "
-        f"{holders[1]} {unit}: fewer than {rules.threshold} shows a single {unit[:-1]}'s value "
-        "(min_max); give range= or rounded bin edges instead."
-    )
-    if judge:
-        output.flags["min_max"] = pd.DataFrame(flag, index=output.table.index,
-                                               columns=output.table.columns)
-        output.checks["min_max"] = Status(rules.min_max)
+    return holders[0], holders[1]
 
 
 # -- figures the magic captures -------------------------------------------------------------
@@ -210,10 +202,9 @@ def check_figure(fig: Any, *, rules: RuleValues, uid: str, values: Any = None,
         heights = np.array([p.get_height() for p in bars[0].patches], dtype=float)
         if heights.shape != output.table["count"].shape or not np.allclose(
                 np.sort(heights), np.sort(output.table["count"].to_numpy(dtype=float))):
-            output.checks["custom"] = Status.REVIEW
-            output.reasons.append("The bars do not show the unweighted counts of these values "
-                                  "(density, weights or cumulative?); the counts beside them "
-                                  "are the records per bin: please review.")
+            output.add_review("The bars do not show the unweighted counts of these values "
+                              "(density, weights or cumulative?); the counts beside them "
+                              "are the records per bin: please review.")
         return output
     return untraced_figure(fig, rules=rules, uid=uid, source=source, **fields)
 

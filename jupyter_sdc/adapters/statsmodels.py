@@ -23,7 +23,6 @@ from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
-from jupyter_sdc.core.status import Status
 
 
 @dataclass
@@ -211,16 +210,20 @@ def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame
         dof=np.full(shape, float(results.df_resid)),
         unit_label=unit_label,
     )
-    output = assess(table, evidence, rules, uid=uid, kind="model", statistic="model",
-                    summary=_model_summary(results, formula, total, unit),
-                    source=source, **fields)
-    _name_small_parameters(output, counts, rules.threshold, unit_label)
+    positive = negative = None
     if counted.positive is not None and counted.negative is not None:
         by_pos = dict(zip(names, counted.positive, strict=True))
         by_neg = dict(zip(names, counted.negative, strict=True))
         positive = np.array([by_pos.get(p, np.nan) for p in table.index], dtype=float)
         negative = np.array([by_neg.get(p, np.nan) for p in table.index], dtype=float)
-        _outcome_check(output, positive, negative, rules.threshold, unit_label)
+        evidence.outcome_1 = np.repeat(positive[:, None], shape[1], axis=1)
+        evidence.outcome_0 = np.repeat(negative[:, None], shape[1], axis=1)
+    output = assess(table, evidence, rules, uid=uid, kind="model", statistic="model",
+                    summary=_model_summary(results, formula, total, unit),
+                    source=source, **fields)
+    _name_small_parameters(output, counts, rules.threshold, unit_label)
+    if positive is not None and negative is not None:
+        _name_thin_outcomes(output, positive, negative, rules.threshold, unit_label)
     return output
 
 
@@ -238,24 +241,20 @@ def _name_small_parameters(output: Output, counts: np.ndarray, threshold: int,
                              f"{unit}: {listed} (threshold).")
 
 
-def _outcome_check(output: Output, positive: np.ndarray, negative: np.ndarray, threshold: int,
-                   unit: str) -> None:
-    """Binary outcome: a level where fewer than N have one of the outcomes is for review.
+def _name_thin_outcomes(output: Output, positive: np.ndarray, negative: np.ndarray,
+                        threshold: int, unit: str) -> None:
+    """Binary outcome: say which parameters have fewer than N with one of the outcomes.
 
     Every member with the same outcome (complete separation) discloses that outcome for the
-    whole group; a handful with the other outcome is nearly as revealing.
+    whole group; a handful with the other outcome is nearly as revealing (judged by the
+    class_disclosure rule as review).
     """
     small = (positive + negative > 0) & (np.minimum(positive, negative) < threshold)
-    output.flags["class_disclosure"] = pd.DataFrame(
-        np.repeat(small[:, None], output.table.shape[1], axis=1),
-        index=output.table.index, columns=output.table.columns,
-    )
     if not small.any():
-        output.checks["class_disclosure"] = Status.PASS
         return
-    output.checks["class_disclosure"] = Status.REVIEW
     listed = ", ".join(f"{name} ({int(p)} with outcome 1, {int(q)} with 0)" for name, p, q, s in
                        zip(output.table.index, positive, negative, small, strict=True) if s)
+    output.reasons = [r for r in output.reasons if not r.endswith("(class_disclosure).")]
     output.reasons.append(
         f"Fewer than {threshold} {unit} have one of the two outcomes behind {listed}: the "
         "model can disclose the outcome of a small group; please review (class_disclosure)."

@@ -129,10 +129,9 @@ class TableCalls(CoreSession):
                 raise ValueError(f"counts have shape {c.shape} but the table has {frame.shape}")
             ev = CellEvidence(statistic=[Statistic.FREQUENCY] * frame.shape[1],
                               count=c.to_numpy(dtype=float).astype(np.int64))
-            ev.notes.append("Counts were attached by the researcher; a checker reviews them.")
             output = assess(frame, ev, self.rules, uid=self.new_uid(), kind=kind,
                             statistic=Statistic.CUSTOM, source={"call": "custom_output"},
-                            **record_fields)
-            output.checks["custom"] = Status.REVIEW
+                            review=["Counts were attached by the researcher; a checker "
+                                    "reviews them."], **record_fields)
         self.add(output)
         return table

@@ -20,6 +20,7 @@ from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.mitigation import requested
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
+from jupyter_sdc.core.statistic import Statistic
 from jupyter_sdc.core.status import Status
 
 ATTACH_HINT = (
@@ -177,15 +178,10 @@ def records_output(obj: Any, uid: str, rules: RuleValues, source: dict) -> Outpu
         # Never copy microdata into the saved record beyond what flags the problem.
         comments.append(f"The record keeps the first {RECORD_ROWS} of {len(table):,} rows shown.")
         table = table.head(RECORD_ROWS)
-    ones = pd.DataFrame(1, index=table.index, columns=table.columns)
-    return Output(
-        uid=uid, kind="table", statistic="records", table=table, counts=ones,
-        flags={"records": ones.astype(bool)}, checks={"records": Status.FAIL},
-        reasons=["The cell shows individual records (rows of the microdata), not a "
-                 "statistic: record-level data cannot be released (records). Show an "
-                 "aggregate instead."],
-        rules=rules.to_dict(), source=source, comments=comments,
-    )
+    ev = CellEvidence(statistic=[Statistic.RECORDS] * table.shape[1],
+                      count=np.ones(table.shape, dtype=np.int64))
+    return assess(table, ev, rules, uid=uid, kind="table", statistic=Statistic.RECORDS,
+                  source=source, comments=comments)
 
 
 def as_table(obj: Any) -> pd.DataFrame:

@@ -91,10 +91,7 @@ def _grouped_describe(data: pd.DataFrame, keys: list, values: Any, result: pd.Da
                            rules=rules, uid=uid, source=source, suppress=mit["suppress"],
                            round_base=mit["round_base"], unit=units)
     # Back to the labels pandas gave (25%, 50%, 75%), cell for cell.
-    output.table = output.table.set_axis(columns, axis=1)
-    output.counts = output.counts.set_axis(columns, axis=1)
-    output.flags = {k: v.set_axis(columns, axis=1) for k, v in output.flags.items()}
-    return output
+    return _relabel_columns(output, columns)
 
 
 def _named_agg(data: pd.DataFrame, keys: list, named: dict, result: pd.DataFrame,
@@ -117,10 +114,17 @@ def _named_agg(data: pd.DataFrame, keys: list, named: dict, result: pd.DataFrame
                            result.set_axis(labels, axis=1), rules=rules, uid=uid,
                            source=source, suppress=mit["suppress"],
                            round_base=mit["round_base"], unit=units)
-    columns = result.columns
+    return _relabel_columns(output, result.columns)
+
+
+def _relabel_columns(output: Output, columns: pd.Index) -> Output:
+    """The record with the column labels pandas gave, cell for cell."""
     output.table = output.table.set_axis(columns, axis=1)
     output.counts = output.counts.set_axis(columns, axis=1)
     output.flags = {k: v.set_axis(columns, axis=1) for k, v in output.flags.items()}
+    if output.evidence is not None:
+        grids = output.evidence.grids
+        output.evidence.grids = {k: v.set_axis(columns, axis=1) for k, v in grids.items()}
     return output
 
 

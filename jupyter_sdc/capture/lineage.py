@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from jupyter_sdc.core.record import Output
-from jupyter_sdc.core.status import Status
+from jupyter_sdc.core.rejudge import apply, rejudge
+from jupyter_sdc.core.rules import RuleValues
 
 #: groupby methods that produce an aggregate
 GROUP_STATISTICS = (
@@ -164,6 +165,12 @@ def _snapshot(result: Any) -> Any:
     return None
 
 
+#: what a cell with no records behind it holds, per grid (flags: False)
+_EMPTY_CELL: dict[str, Any] = {"counts": 0, "ev:missing": 0, "ev:negative": 0,
+                               "ev:mode_count": 0, "ev:margin": False,
+                               "ev:structural_zero": False}
+
+
 class ReplayError(ValueError):
     """A reshape could not be carried over to the counts."""
 
@@ -198,7 +205,7 @@ def replay(step: str, args: tuple, kwargs: dict, table: Any, grids: dict[str, An
             moved[name] = getattr(grid, step)(*args, **kwargs)
             if step in ("unstack", "stack"):
                 # A combination with no group is a cell with no records behind it.
-                moved[name] = moved[name].fillna(0 if name == "counts" else False)
+                moved[name] = moved[name].fillna(_EMPTY_CELL.get(name, False))
         return new_table, moved
     if step in VALUE_OPS:
         return new_table, dict(grids)
@@ -250,6 +257,8 @@ def follow(base: Output, node: Node, obj: Any, skip: int = 0) -> Output:
     table = as_shape(base.table, like)
     grids = {"counts": as_shape(base.counts, like)}
     grids.update({f"flag:{k}": as_shape(v, like) for k, v in base.flags.items()})
+    evidence = base.evidence.grids if base.evidence is not None else {}
+    grids.update({f"ev:{k}": as_shape(v, like) for k, v in evidence.items()})
     kept_layout = False
     try:
         for step in steps:
@@ -268,12 +277,17 @@ def follow(base: Output, node: Node, obj: Any, skip: int = 0) -> Output:
         return base
     base.table = as_frame(table)
     base.counts = as_frame(grids.pop("counts")).astype("int64", errors="ignore")
-    base.flags = {k[5:]: as_frame(v).astype(bool) for k, v in grids.items()}
+    base.flags = {k[5:]: as_frame(v).astype(bool) for k, v in grids.items()
+                  if k.startswith("flag:")}
     base.source["reshaped"] = [s.op[0] for s in node.chain()]
-    if base.statistic == "frequency" and any(s.op[0] in SCALING_OPS for s in steps):
+    scaled = base.statistic == "frequency" and any(s.op[0] in SCALING_OPS for s in steps)
+    if scaled:
         # shares or percentages of counts: the same records, but the values are not counts
         base.statistic = "percentage"
-    _new_empty_cells(base)
+    if base.evidence is not None:
+        base.evidence.grids = {k[3:]: _filled(k[3:], as_frame(v), base.statistic, scaled)
+                               for k, v in grids.items() if k.startswith("ev:")}
+        _judge_as_shown(base)
     return base
 
 
@@ -307,17 +321,29 @@ def _with_labels(grid: Any, like: Any) -> Any:
     return out
 
 
-def _new_empty_cells(output: Output) -> None:
-    """Cells a reshape created for combinations with no records are disclosive zeros."""
+def _filled(name: str, grid: pd.DataFrame, statistic: str, scaled: bool) -> pd.DataFrame:
+    """An evidence grid after the reshape: new empty cells show the table's statistic."""
+    if name != "statistic":
+        return grid
+    grid = grid.fillna(statistic)
+    return grid.replace("frequency", "percentage") if scaled else grid
+
+
+def _judge_as_shown(output: Output) -> None:
+    """Judge the reshaped record from its evidence, so its verdict is the table as shown
+    (and the export, judging it again, finds the same). Cells a reshape created for
+    combinations with no records are disclosive zeros."""
+    before = output.counts.size
+    judgement = rejudge(output, RuleValues.from_dict(output.rules))
     zeros = output.flags.get("zeros")
-    if zeros is None or output.rules.get("zeros") is False:
+    apply(output, judgement)
+    if zeros is None or output.statistic not in ("frequency", "percentage"):
         return
-    empty = (output.counts.to_numpy() == 0) & ~zeros.to_numpy(dtype=bool)
-    if output.statistic not in ("frequency", "percentage") or not empty.any():
+    now = output.flags.get("zeros")
+    if now is None or zeros.shape != now.shape or output.counts.size != before:
         return
-    output.flags["zeros"] = zeros | empty
-    output.checks["zeros"] = Status.FAIL
-    output.reasons.append(
-        f"{int(empty.sum())} cells of the reshaped table have no records behind them, which "
-        "can disclose that nobody has that combination (zeros)."
-    )
+    new = int((now.to_numpy(dtype=bool) & ~zeros.to_numpy(dtype=bool)).sum())
+    if new:
+        output.reasons.append(
+            f"{new} cells of the reshaped table have no records behind them, which "
+            "can disclose that nobody has that combination (zeros).")

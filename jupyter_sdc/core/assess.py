@@ -10,9 +10,11 @@ import pandas as pd
 from jupyter_sdc.core import mitigation
 from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.judge import judge
-from jupyter_sdc.core.record import Output
+from jupyter_sdc.core.record import Evidence, Output
 from jupyter_sdc.core.rules import RuleValues
-from jupyter_sdc.core.status import Status
+
+EMPTY = ("The result is empty: there is nothing to check; say why it is part of the release "
+         "or leave it out.")
 
 
 def assess(
@@ -36,16 +38,10 @@ def assess(
     """
     if evidence.shape != table.shape:
         raise ValueError(f"evidence shape {evidence.shape} does not match table {table.shape}")
+    if table.size == 0:  # nothing to judge is not a pass
+        evidence.review.append(EMPTY)
+    evidence.review.extend(review or [])
     judgement = judge(evidence, rules)
-    if table.size == 0:
-        # nothing to judge is not a pass
-        judgement.checks["custom"] = Status.REVIEW
-        judgement.reasons.append("The result is empty: there is nothing to check; say why it "
-                                 "is part of the release or leave it out.")
-    if review:
-        # something could not be checked as asked: a checker must look (fail closed)
-        judgement.checks["custom"] = Status.REVIEW
-        judgement.reasons.extend(review)
     done = mitigation.apply(table, evidence, judgement, suppress=suppress, round_base=round_base,
                             protection=rules.threshold)
     secondary = done.info.pop("secondary", None)
@@ -76,5 +72,6 @@ def assess(
         mitigation=done.info,
         summary=info,
         source=dict(source or {}),
+        evidence=Evidence.of(evidence, table),
         **fields,
     )

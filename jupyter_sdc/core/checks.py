@@ -18,6 +18,7 @@ from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.rule_table import STATISTIC_RULES
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.statistic import Statistic
+from jupyter_sdc.core.status import Status
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Found:
     flag: np.ndarray
     values: dict[str, Any] = field(default_factory=dict)
     variant: str = "reason"  # which reason template of the rule tells it
+    status: Status | None = None  # a status other than the rule's (a model's outcomes: review)
 
 
 class Context:
@@ -37,6 +39,8 @@ class Context:
         self.rules = rules
         self.statistic = ev.statistic_grid
         self._applies: dict[str, np.ndarray] = {}
+        #: why a rule could not be judged on this evidence (the output is then for review)
+        self.incomplete: list[str] = []
 
     def applies(self, rule: str) -> np.ndarray:
         """Cells whose statistic this rule judges (a statistic we cannot name: as custom)."""
@@ -85,31 +89,30 @@ def _zeros(c: Context) -> Found:
     return Found(flag)
 
 
-def _has_values(ev: CellEvidence) -> bool:
-    return ev.total is not None and ev.top is not None
-
-
 @check("nk")
 def _nk(c: Context) -> Found | None:
     ev, rules = c.ev, c.rules
-    if not _has_values(ev):
+    found = ev.dominance()
+    if found is None:
         return None
-    top_n = ev.top[..., : rules.nk_n].sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(ev.total > 0, top_n / ev.total, 0.0)
+    shares = found[0]
+    if rules.nk_n > shares.shape[-1]:
+        c.incomplete.append(f"The evidence saved with this output holds the largest "
+                            f"{shares.shape[-1]} contributions, but the nk rule needs "
+                            f"{rules.nk_n}: re-run the cell (nk).")
+        return None
+    share = shares[..., rules.nk_n - 1]
     return Found(c.applies("nk") & ~c.negative & (ev.count > 0) & (share >= rules.nk_k))
 
 
 @check("p_percent")
 def _p_percent(c: Context) -> Found | None:
-    ev = c.ev
-    if not _has_values(ev):
+    found = c.ev.dominance()
+    if found is None:
         return None
-    x1, x2 = ev.top[..., 0], ev.top[..., 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(x1 > 0, (ev.total - x1 - x2) / x1, np.inf)
-    return Found(c.applies("p_percent") & ~c.negative & (ev.count > 0)
-                 & (ratio < c.rules.p_percent))
+    with np.errstate(invalid="ignore"):
+        close = found[1] < c.rules.p_percent  # NaN (no largest contributor): nothing to guess
+    return Found(c.applies("p_percent") & ~c.negative & (c.ev.count > 0) & close)
 
 
 @check("negative")
@@ -139,12 +142,24 @@ def _dof(c: Context) -> Found:
 
 @check("class_disclosure")
 def _class_disclosure(c: Context) -> Found | None:
-    """Rows (and columns) whose members all fall in one category of the other dimension.
+    """Rows (and columns) whose members all fall in one category of the other dimension; for
+    a model with a 0/1 outcome, parameters where fewer than N have one of the outcomes.
 
     None for a table with one dimension (nothing to disclose about a class)."""
     if not c.rules.class_disclosure:
         return None
-    ev, applies = c.ev, c.applies("class_disclosure")
+    ev = c.ev
+    models = c.statistic == Statistic.MODEL
+    if models.any():
+        if ev.outcome_1 is None or ev.outcome_0 is None:
+            return None  # not a 0/1 outcome
+        o1, o0 = np.nan_to_num(ev.outcome_1), np.nan_to_num(ev.outcome_0)
+        small = (o1 + o0 > 0) & (np.minimum(o1, o0) < c.rules.threshold)
+        return Found(models & small, variant="reason_model", status=Status.REVIEW)
+    return _one_category(ev, c.applies("class_disclosure"))
+
+
+def _one_category(ev: CellEvidence, applies: np.ndarray) -> Found | None:
     flags = np.zeros(ev.shape, dtype=bool)
     interior = ~ev.margin if ev.margin is not None else np.ones(ev.shape, dtype=bool)
     cols = (applies | ~interior).all(axis=0) & interior.any(axis=0)
@@ -162,9 +177,20 @@ def _class_disclosure(c: Context) -> Found | None:
 
 @check("min_max")
 def _min_max(c: Context) -> Found | None:
+    """A published minimum or maximum (a histogram's outer edge taken from the data) held by
+    fewer than N records or units."""
     ev = c.ev
     if ev.at_max is None:
         return None
     at_min = ev.at_min if ev.at_min is not None else ev.at_max
     holders = np.where(c.statistic == Statistic.MIN, at_min, ev.at_max)
-    return Found(c.applies("min_max") & (ev.count > 0) & (holders < c.rules.threshold))
+    edges = c.statistic == Statistic.HISTOGRAM  # holders of the first and last edge, else NaN
+    holders = np.where(edges, np.fmin(at_min, ev.at_max), holders)
+    with np.errstate(invalid="ignore"):
+        few = holders < c.rules.threshold
+    return Found(c.applies("min_max") & (ev.count > 0) & few)
+
+
+@check("records")
+def _records(c: Context) -> Found:
+    return Found(c.applies("records").copy())

@@ -61,17 +61,75 @@ class CellEvidence:
     dof: np.ndarray | None = None         # models: residual dof, broadcast
     margin: np.ndarray | None = None      # bool: a margin ("All") cell
     structural_zero: np.ndarray | None = None
+    top_share: np.ndarray | None = None   # (rows, cols, k): largest n contributions / total
+    p_ratio: np.ndarray | None = None     # (total - x1 - x2) / x1; NaN without a contributor
+    outcome_1: np.ndarray | None = None   # models with a 0/1 outcome: with 1 per parameter
+    outcome_0: np.ndarray | None = None   # ... and with 0
     unit_label: str = "records"
     notes: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)  # why the check is incomplete
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.count.shape  # type: ignore[return-value]
 
+    def dominance(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(top_share, p_ratio)``: what nk and p% judge, from the contributions or as saved.
+
+        Shares and ratios are computed once, here, and saved as they are, so a record judged
+        again from its saved evidence gets the very same numbers (no boundary moves).
+        """
+        if self.top_share is None and self.total is not None and self.top is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                total = self.total[..., None]
+                self.top_share = np.where(total > 0, np.cumsum(self.top, axis=-1) / total, 0.0)
+                x1, x2 = self.top[..., 0], self.top[..., 1]
+                self.p_ratio = np.where(x1 > 0, (self.total - x1 - x2) / x1, np.nan)
+        if self.top_share is None or self.p_ratio is None:
+            return None
+        return self.top_share, self.p_ratio
+
+    # -- as saved in the record ----------------------------------------------------------------
+    def saved_grids(self) -> dict[str, np.ndarray]:
+        """What judging needs, grid by grid (never the contributions themselves)."""
+        statistic = np.array([str(s) for s in self.statistic_grid.ravel()], dtype=object)
+        grids: dict[str, np.ndarray] = {"statistic": statistic.reshape(self.shape)}
+        for name in _SAVED:
+            value = getattr(self, name)
+            if value is not None:
+                grids[name] = np.broadcast_to(value, self.shape)
+        found = self.dominance()
+        if found is not None:
+            shares, ratio = found
+            for n in range(shares.shape[-1]):
+                grids[f"share_{n + 1}"] = shares[..., n]
+            grids["p_ratio"] = ratio
+        return grids
+
+    @classmethod
+    def from_saved(cls, grids: dict[str, np.ndarray], count: np.ndarray, *,
+                   unit_label: str = "records", notes: list[str] | None = None,
+                   review: list[str] | None = None) -> CellEvidence:
+        """The evidence a record saved, ready to be judged again."""
+        shares = sorted((k for k in grids if k.startswith("share_")), key=lambda k: int(k[6:]))
+        top_share = np.stack([grids[k] for k in shares], axis=-1) if shares else None
+        return cls(
+            statistic=grids["statistic"], count=count,
+            **{name: grids[name] for name in _SAVED if name in grids},
+            top_share=top_share, p_ratio=grids.get("p_ratio") if shares else None,
+            unit_label=unit_label, notes=list(notes or []), review=list(review or []),
+        )
+
+
     @property
     def statistic_grid(self) -> np.ndarray:
         grid = np.asarray(self.statistic, dtype=object)
         return np.broadcast_to(grid if grid.ndim == 2 else grid[None, :], self.shape)
+
+
+#: evidence saved grid by grid as it is (shares and ratios are saved by ``dominance``)
+_SAVED = ("missing", "negative", "at_max", "at_min", "mode_count", "dof", "margin",
+          "structural_zero", "outcome_1", "outcome_0")
 
 
 def _top_k(groups: np.ndarray, values: np.ndarray, n: int, k: int) -> tuple[np.ndarray, ...]:

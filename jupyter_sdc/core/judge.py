@@ -45,14 +45,20 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         if found is None:
             continue
         flags[rule.id] = found.flag
-        checks[rule.id] = rule.status_under(rules) if found.flag.any() else Status.PASS
+        checks[rule.id] = (found.status or rule.status_under(rules)) if found.flag.any() \
+            else Status.PASS
         if found.flag.any():
             reasons.append(_reason(rule, found, rules, ev.unit_label))
     statistic = context.statistic
     if (~np.isin(statistic, list(STATISTIC_RULES)) | (statistic == Statistic.CUSTOM)).any():
         checks["custom"] = Status.REVIEW
         reasons.append(_CUSTOM_REASON)
+    if context.incomplete or ev.review:
+        # something could not be checked as asked: a checker must look (fail closed)
+        checks["custom"] = Status.REVIEW
+        reasons.extend(context.incomplete)
     reasons.extend(ev.notes)
+    reasons.extend(ev.review)
     return Judgement(flags=flags, checks=checks, reasons=reasons)
 
 

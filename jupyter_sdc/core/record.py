@@ -10,14 +10,16 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jupyter_sdc._version import __version__
 from jupyter_sdc.core import schema
+from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.frames import frame_from_json, frame_to_json, grid, jsonable
 from jupyter_sdc.core.status import Status, worst
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIME_TYPE = "application/vnd.jupyter-sdc.output+json"
 KINDS = ("table", "figure", "model", "custom")
 #: what a checked call (or a magic option) may set on its record
@@ -30,6 +32,58 @@ CARRIED_FIELDS = (*EDITABLE_FIELDS, "exception", "comments")
 
 class SchemaVersionError(ValueError):
     """A record written by a newer jupyter_sdc."""
+
+
+@dataclass
+class Evidence:
+    """What judging the output needs, saved with it: grids aligned cell by cell with its table.
+
+    Never the contributions themselves: counts (the record's ``counts``), missing and negative
+    contributions, the largest contributions' shares of the total, the p% ratio, holders of
+    extremes, degrees of freedom, margins, structural zeros. The evidence stays in the notebook:
+    nothing of it is written into a request.
+    """
+
+    grids: dict[str, pd.DataFrame]
+    unit: str = "records"
+    notes: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, ev: CellEvidence, like: pd.DataFrame) -> Evidence:
+        grids = {name: pd.DataFrame(grid, index=like.index, columns=like.columns)
+                 for name, grid in ev.saved_grids().items()}
+        return cls(grids, ev.unit_label, list(ev.notes), list(ev.review))
+
+    def cell_evidence(self, counts: pd.DataFrame) -> CellEvidence:
+        arrays = {name: _array(name, grid) for name, grid in self.grids.items()}
+        count = counts.to_numpy(dtype=float, na_value=np.nan)
+        return CellEvidence.from_saved(arrays, np.nan_to_num(count, nan=0).astype(np.int64),
+                                       unit_label=self.unit, notes=self.notes,
+                                       review=self.review)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unit": self.unit, "notes": list(self.notes), "review": list(self.review),
+                "grids": {name: grid(frame, bool if name in _BOOL_GRIDS else None)
+                          for name, frame in self.grids.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], like: pd.DataFrame) -> Evidence:
+        grids = {name: pd.DataFrame(g, index=like.index, columns=like.columns)
+                 for name, g in (data.get("grids") or {}).items()}
+        return cls(grids, str(data.get("unit") or "records"), list(data.get("notes") or []),
+                   list(data.get("review") or []))
+
+
+_BOOL_GRIDS = {"margin", "structural_zero"}
+
+
+def _array(name: str, frame: pd.DataFrame) -> np.ndarray:
+    if name == "statistic":
+        return frame.to_numpy(dtype=object)
+    if name in _BOOL_GRIDS:
+        return frame.fillna(False).to_numpy(dtype=bool)
+    return frame.to_numpy(dtype=float, na_value=np.nan)
 
 
 @dataclass
@@ -57,6 +111,9 @@ class Output:
     figure: dict[str, str] | None = None
     source: dict[str, Any] = field(default_factory=dict)
     differencing: list[str] = field(default_factory=list)
+    evidence: Evidence | None = field(default=None, repr=False, compare=False)
+    dataset: str | None = None
+    superseded_by: str | None = None
     fingerprint: Any = field(default=None, repr=False, compare=False)
     created: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
@@ -79,6 +136,14 @@ class Output:
         if "n" in self.summary:
             return int(self.summary["n"])
         return None
+
+    def add_review(self, reason: str) -> None:
+        """The check is incomplete: a checker must review it (kept in the evidence too, so
+        judging the record again gives the same verdict)."""
+        if self.evidence is not None:
+            self.evidence.review.append(reason)
+        self.checks["custom"] = Status.REVIEW
+        self.reasons.append(reason)
 
     def failing_cells(self) -> pd.DataFrame:
         """True where any failing or review rule flags the cell."""
@@ -119,6 +184,9 @@ class Output:
             "figure": self.figure,
             "source": jsonable(self.source),
             "differencing": list(self.differencing),
+            "evidence": self.evidence.to_json() if self.evidence is not None else None,
+            "dataset": self.dataset,
+            "superseded_by": self.superseded_by,
             "fingerprint": _fingerprint_json(self.fingerprint),
             "created": self.created,
             "tool": {"name": "jupyter_sdc", "version": __version__},
@@ -165,6 +233,10 @@ class Output:
             figure=data.get("figure"),
             source=dict(data.get("source", {})),
             differencing=list(data.get("differencing", [])),
+            evidence=Evidence.from_json(data["evidence"], table) if data.get("evidence")
+            else None,
+            dataset=data.get("dataset"),
+            superseded_by=data.get("superseded_by"),
             fingerprint=_fingerprint_from(data.get("fingerprint"), data.get("label")),
             created=data.get("created", ""),
         )

@@ -65,6 +65,13 @@ class RuleValues:
         data["mitigation"] = list(self.mitigation)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RuleValues:
+        """The rule values a record saved (keys this version does not know are refused)."""
+        values = dict(data)
+        profile = values.pop("profile", DEFAULT_PROFILE)
+        return cls(profile=str(profile)).replace(**values)
+
 
 _FIELDS = {f.name: f for f in dataclasses.fields(RuleValues)}
 RULE_NAMES = set(_FIELDS) - {"profile"}

@@ -42,9 +42,15 @@ def _sampled(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("counts"), list):
         out["counts"] = out["counts"][:_SAMPLE_ROWS]
     if isinstance(out.get("flags"), dict):
-        out["flags"] = {k: v[:_SAMPLE_ROWS] if isinstance(v, list) else v
-                        for k, v in out["flags"].items()}
+        out["flags"] = _cut(out["flags"])
+    evidence = out.get("evidence")
+    if isinstance(evidence, dict) and isinstance(evidence.get("grids"), dict):
+        out["evidence"] = {**evidence, "grids": _cut(evidence["grids"])}
     return out
+
+
+def _cut(grids: dict[str, Any]) -> dict[str, Any]:
+    return {k: v[:_SAMPLE_ROWS] if isinstance(v, list) else v for k, v in grids.items()}
 
 
 def problems(data: Any) -> list[str]:
@@ -70,6 +76,8 @@ def _shape_problems(data: dict[str, Any]) -> list[str]:
     if shape[0] and len(table["columns"]) != shape[1]:
         found.append("table.columns does not have one label per column")
     grids = {f"flags.{k}": v for k, v in data["flags"].items()}
+    evidence = data.get("evidence") or {}
+    grids.update({f"evidence.{k}": v for k, v in (evidence.get("grids") or {}).items()})
     if data["counts"] is not None:
         grids["counts"] = data["counts"]
     for name, grid in grids.items():
