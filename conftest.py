@@ -1,6 +1,12 @@
 """Root conftest: pytest-jupyter's server fixtures, with the jupyter_sdc server extension on."""
 
+import sys
+from pathlib import Path
+
 import pytest
+
+# shared test helpers (tests/record_kit.py) for every tier
+sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 

@@ -15,7 +15,7 @@ from jupyter_sdc.core.mitigation import mitigated_checks
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rule_table import RULE_BY_ID
 from jupyter_sdc.core.rules import RuleValues
-from jupyter_sdc.core.status import Status
+from jupyter_sdc.core.status import Status, worst
 
 #: checks set across outputs (differencing), not by judging one output's evidence
 ACROSS_OUTPUTS = frozenset({"differencing"})
@@ -54,6 +54,8 @@ def apply(output: Output, judgement: Judgement) -> Output:
 
 def differences(output: Output, judgement: Judgement) -> list[str]:
     """How the record's saved verdict differs from ``judgement`` (empty when it stands)."""
+    if output.evidence is None and Status.PASS in (worst(output.checks.values()),):
+        return ["it saved no evidence (no counts) to judge it from, so it cannot pass"]
     found = []
     saved = {k: v for k, v in output.checks.items() if k not in ACROSS_OUTPUTS}
     for rule in sorted(set(saved) | set(judgement.checks)):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_sdc.core import project
+from jupyter_sdc.core.rules import RULE_NAMES, RuleValues, load_profile
 
 CONFIG_NAME = project.CONFIG_NAME
 TEMPLATE = Path(__file__).with_name("sdc.toml.template")
@@ -64,6 +65,13 @@ class Config:
     def root(self) -> Path:
         """The project root: the folder holding ``sdc.toml``."""
         return self.path.parent
+
+    @property
+    def required_rules(self) -> RuleValues:
+        """The rules the project requires now: its profile with its ``[rules]`` on top."""
+        values = dict(self.rules)
+        profile = values.pop("profile", None)
+        return (load_profile(profile) if profile else RuleValues()).replace(**values)
 
     @property
     def citations(self) -> list[str]:
@@ -253,8 +261,6 @@ def _datasets(data: dict, path: Path, warnings: list[str]) -> tuple[Dataset, ...
 
 def _rules(data: dict, path: Path) -> dict[str, Any]:
     """The [rules] table, validated by the engine's own rule values (one definition)."""
-    from jupyter_sdc.core.rules import RULE_NAMES, RuleValues, load_profile
-
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(f"{path}: [rules] must be a table. Write it as a [rules] section.")

@@ -21,6 +21,7 @@ from typing import Any
 from jupyter_sdc.core import differencing
 from jupyter_sdc.export import preflight, results_json
 from jupyter_sdc.export.config import Config, ConfigError, find_config, load_config
+from jupyter_sdc.export.gate import judge_again
 from jupyter_sdc.export.notebook import (
     NotebookError,
     check_record,
@@ -105,13 +106,17 @@ def export_records(
                  for uid in dict.fromkeys(uids) if uid and uids.count(uid) > 1]
     if unusable:
         raise ExportRefused(unusable)
+    # every record judged again from its evidence, under its own and the project's rules
+    judged = judge_again(records, config.required_rules)
+    warnings += judged.notes
     # differencing across every output of the request, whichever notebook it came from
-    records = differencing.check_records(records)
+    records = differencing.check_records(judged.records)
     included, left_out, problems, notes = select_outputs(records)
     code, code_problems = _code_files(config, notebooks)
     problems += code_problems
-    if problems and config.on_problems == "refuse":
-        raise ExportRefused(problems)
+    # an edited or stale record is refused in every mode: what it says cannot be trusted
+    if judged.problems or (problems and config.on_problems == "refuse"):
+        raise ExportRefused(judged.problems + problems + judged.notes)
     warnings += notes + [f"Left out: {p}" for p in problems]
     if not included:
         raise ExportRefused(["No output is left to export:"]

@@ -20,6 +20,7 @@ from typing import Any
 
 from jupyter_sdc._version import __version__
 from jupyter_sdc.core.rule_table import MITIGATION_MARKS, check_name
+from jupyter_sdc.export.table_layout import rounded, suppressed_mask
 
 ACRO_LAYOUT_VERSION = "1.0.2"
 RESULTS_NAME = "results.json"
@@ -130,12 +131,24 @@ def write_tables(folder: Path, record: dict) -> list[dict[str, Any]]:
     sdc = sdc_block(record)
     (tables / f"{name}.csv").write_text(csv_text(table_rows(record)), encoding="utf-8")
     entries.append({"name": f"tables/{name}.csv", "sdc": sdc})
-    counts = record.get("counts")
+    counts = published_counts(record)
     if counts is not None and counts != record["table"].get("data"):
         path = tables / f"{name}.counts.csv"
         path.write_text(csv_text(table_rows(record, counts)), encoding="utf-8")
         entries.append({"name": f"tables/{name}.counts.csv", "sdc": sdc})
     return entries
+
+
+def published_counts(record: dict) -> list[list] | None:
+    """The counts as they may be published: blank where a cell is suppressed (its count would
+    give it back), rounded as the values are under a rounding mitigation."""
+    counts = record.get("counts")
+    if counts is None:
+        return None
+    hidden = suppressed_mask(record, len(counts), max((len(r) for r in counts), default=0))
+    base = (record.get("mitigation") or {}).get("round_base")
+    return [[None if hide else rounded(count, base) for count, hide in zip(row, mask, strict=False)]
+            for row, mask in zip(counts, hidden, strict=True)]
 
 
 def result_entry(record: dict, files: list[dict[str, Any]]) -> dict[str, Any]:

@@ -168,7 +168,7 @@ class TableLayout:
                 row += self._cell(r, c, value, decimals)
             if self.mode == "single":
                 hidden = any(self.suppressed[r])
-                count = _rounded(self.counts[r][0] if self.counts[r] else None, self.round_base)
+                count = rounded(self.counts[r][0] if self.counts[r] else None, self.round_base)
                 row.append(Cell(SUPPRESSED if hidden else format_value(count, 0), numeric=True))
             rows.append(row)
         return rows
@@ -180,7 +180,7 @@ class TableLayout:
             text = "<0.001"
         cells = [Cell(SUPPRESSED if hidden else text, numeric=True)]
         if self.mode == "paired":
-            count = _rounded(self.counts[r][c], self.round_base)
+            count = rounded(self.counts[r][c], self.round_base)
             cells.append(Cell(SUPPRESSED if hidden else format_value(count, 0), numeric=True))
         return cells
 
@@ -227,7 +227,7 @@ def suppressed_mask(record: Mapping, n_rows: int, n_cols: int) -> list[list[bool
     return mask
 
 
-def _rounded(count: object, base: int | None) -> object:
+def rounded(count: object, base: int | None) -> object:
     if not base or not isinstance(count, int | float) or isinstance(count, bool):
         return count
     return int(base) * round(float(count) / int(base))

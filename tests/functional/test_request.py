@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from docx import Document
 from PIL import Image
+from record_kit import with_evidence
 
 from jupyter_sdc.export.config import load_config
 from jupyter_sdc.export.notebook import MIME_TYPE, records_from_notebook
@@ -77,7 +78,7 @@ def table(uid: str, *, status: str = "pass", **changes: object) -> dict:
         "tool": {"name": "jupyter_sdc", "version": "0.1.0"},
     }
     record.update(changes)
-    return record
+    return with_evidence(record)
 
 
 def figure(uid: str) -> dict:
@@ -174,18 +175,18 @@ def test_a_second_export_the_same_day_gets_a_new_folder_and_leaves_the_first(con
 
 
 def test_a_record_saved_by_the_core_exports(config) -> None:
-    """The lead's Output.to_dict() is the shape this exporter reads."""
-    record_module = pytest.importorskip("jupyter_sdc.core.record")
+    """What a check saves (Output.to_dict()) is the shape this exporter reads."""
     import pandas as pd
 
-    frame = pd.DataFrame([[12, 15], [30, 22]], index=pd.Index(["North", "South"], name="rgn"),
-                         columns=pd.Index(["F", "M"], name="sex"))
-    output = record_module.Output(
-        uid="core-1", kind="table", table=frame, counts=frame.copy(),
-        flags={"threshold": frame < 10}, checks={"threshold": "pass"},
-        title="People by region and sex", summary={"n": 79},
-        explanation="Counts of people in the survey by region and sex.",
-        rename={"rgn": "Region", "sex": "Sex"})
+    import jupyter_sdc as sdc
+
+    people = pd.DataFrame({"rgn": ["North"] * 27 + ["South"] * 52,
+                           "sex": ["F"] * 12 + ["M"] * 15 + ["F"] * 30 + ["M"] * 22})
+    session = sdc.Session()
+    session.crosstab(people.rgn, people.sex, title="People by region and sex",
+                     explanation="Counts of people in the survey by region and sex.")
+    (output,) = session.outputs
+    output.uid = "core-1"
     result = export_records([output.to_dict()], config, now=NOW)
     assert result.included == ["core-1"] and result.preflight["ok"]
 

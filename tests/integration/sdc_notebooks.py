@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from record_kit import with_evidence
 
 MIME_TYPE = "application/vnd.jupyter-sdc.output+json"
 
@@ -50,7 +51,7 @@ def record(
     """A record dict for a 2 x 2 table of region by sex."""
     threshold = threshold or [[False] * len(row) for row in data]
     failing = any(any(row) for row in threshold)
-    return {
+    return with_evidence({
         "schema_version": 1,
         "uid": uid,
         "kind": "table",
@@ -99,7 +100,7 @@ def record(
         },
         "created": "2026-11-25T12:00:00+00:00",
         "tool": {"name": "jupyter_sdc", "version": "0.1.0"},
-    }
+    })
 
 
 PASSING = record(
