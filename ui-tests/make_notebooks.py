@@ -9,6 +9,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
+sys.path.insert(0, str(HERE.parent / "tests"))  # record_kit
 
 import nbformat  # noqa: E402
 from sdc_notebooks import FAILING, PASSING, REVIEW, SDC_TOML, notebook, with_exception  # noqa: E402
@@ -27,12 +28,12 @@ def main() -> None:
     # one more is marked not to include.
     unexplained = {**REVIEW, "uid": "t4", "label": "Table 4", "explanation": None}
     excluded = {**PASSING, "uid": "t5", "label": "Table 5", "include": False}
-    nbformat.write(notebook([PASSING, FAILING, unexplained, excluded]), folder / "failing.ipynb")
-    # What the exporter decides: a passing output without label or explanation (included, with
-    # a warning, under the number the export gives it), a failing one without exception (left
-    # out), one marked not to include.
+    failing = {**FAILING, "explanation": "People with a second job, by region and sex."}
+    nbformat.write(notebook([PASSING, failing, unexplained, excluded]), folder / "failing.ipynb")
+    # What the exporter decides: a passing output without label or explanation (held back
+    # until explained), a failing one without exception (left out), one marked not to include.
     bare = {**PASSING, "uid": "t6", "label": None, "explanation": None, "title": "People by region"}
-    nbformat.write(notebook([bare, FAILING, excluded]), folder / "decisions.ipynb")
+    nbformat.write(notebook([bare, failing, excluded]), folder / "decisions.ipynb")
     # Exports: the unlabelled output is numbered by the export.
     unlabelled = {**bare, "explanation": "Counts of survey respondents by region."}
     nbformat.write(notebook([PASSING, unlabelled, with_exception(FAILING, EXCEPTION)]),

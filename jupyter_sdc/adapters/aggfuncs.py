@@ -37,11 +37,20 @@ _CALLABLES: dict[Any, str] = {
 }
 
 
+def quantile_statistic(q: Any) -> str:
+    """A quantile at 0 or 1 is the minimum or maximum (one record's value), judged so."""
+    try:
+        q = float(q)
+    except (TypeError, ValueError):
+        return "quantile"
+    return "min" if q == 0 else "max" if q == 1 else "quantile"
+
+
 def statistic_of(func: Any) -> str:
     """'mean', 'sum', … for a known function; 'custom' for anything we cannot name."""
     if isinstance(func, str):
         if func.endswith("%") and func[:-1].replace(".", "", 1).isdigit():
-            return _BY_NAME.get(func, "quantile")
+            return _BY_NAME.get(func, quantile_statistic(float(func[:-1]) / 100))
         return _BY_NAME.get(func, "custom")
     try:
         if func in _CALLABLES:

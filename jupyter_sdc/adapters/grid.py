@@ -135,15 +135,16 @@ class Grid:
         return self._id_cache[variant]
 
     def stats(self, variant: str, values: np.ndarray | None, key: str | None, *,
-              top_k: int, extremes: bool, mode: bool, mask: np.ndarray | None) -> GroupStats:
-        cache_key = (variant, key, top_k, extremes, mode)
+              top_k: int, extremes: bool, mode: bool, mask: np.ndarray | None,
+              classes: tuple[float, float] | None = None) -> GroupStats:
+        cache_key = (variant, key, top_k, extremes, mode, classes)
         if cache_key not in self._cache:
             ids = self._ids(variant)
             if mask is not None:
                 ids = np.where(mask, ids, -1)
             self._cache[cache_key] = group_stats(
                 ids, self._sizes[variant], values, self.units,
-                top_k=top_k, extremes=extremes, mode=mode,
+                top_k=top_k, extremes=extremes, mode=mode, classes=classes,
             )
         return self._cache[cache_key]
 
@@ -157,6 +158,7 @@ class Grid:
         margins_name: str | None = None,
         top_k: int = 2,
         unit_label: str = "records",
+        classes: dict[str, tuple[float, float]] | None = None,
     ) -> CellEvidence:
         """Evidence for every cell of a result with ``index`` rows and ``specs`` columns."""
         row_pos, row_margin = self.rows.locate(index, margins_name)
@@ -167,7 +169,7 @@ class Grid:
         col_pos, col_margin = self.cols.locate(col_labels, margins_name)
         shape = (len(index), len(specs))
         fields = ("count", "rows", "missing", "negative", "total", "at_max", "at_min",
-                  "mode_count")
+                  "mode_count", "class_min")
         out: dict[str, np.ndarray] = {f: np.zeros(shape) for f in fields}
         top = np.zeros((*shape, max(top_k, 2)))
         have: set[str] = set()
@@ -175,7 +177,9 @@ class Grid:
         for j, spec in enumerate(specs):
             vals = values.get(spec.value) if spec.value is not None else None
             needs = dict(top_k=top_k, extremes=spec.statistic in ("min", "max"),
-                         mode=spec.statistic == "mode")
+                         mode=spec.statistic == "mode",
+                         classes=(classes or {}).get(spec.value)
+                         if spec.statistic in ("sum", "mean") else None)
             for variant, rows_sel, col_ok in (
                 ("cell", ~row_margin, not col_margin[j]),
                 ("row", ~row_margin, col_margin[j]),
@@ -205,6 +209,8 @@ class Grid:
                     top[rows_sel, j, : picked.top.shape[1]] = picked.top
                     have.add("top")
         statistic = [s.statistic for s in specs]
+        class_cols = np.array([s.statistic in ("sum", "mean") and s.value in (classes or {})
+                               for s in specs], dtype=bool)[None, :]
         return CellEvidence(
             statistic=statistic,
             count=out["count"].astype(np.int64),
@@ -216,6 +222,8 @@ class Grid:
             at_max=out["at_max"] if "at_max" in have else None,
             at_min=out["at_min"] if "at_min" in have else None,
             mode_count=out["mode_count"] if "mode_count" in have else None,
+            class_min=np.where(class_cols, out["class_min"], np.nan)
+            if "class_min" in have else None,
             margin=margin,
             unit_label=unit_label,
         )

@@ -5,9 +5,9 @@ the notebook (or the test) decides it.
 
 Histograms count every record, the ones equal to the maximum included (they fall in the last,
 closed bin, as in ``numpy.histogram``; ACRO 1.0.2 drops them). Empty bins are judged by the
-zeros rule as configured. When the bin edges come from the data (``bins`` a number and no
-``range``), the outer edges publish the smallest and largest values: a reason says so when
-fewer than ``threshold`` records hold them (judged by ``min_max`` with ``judge_extremes``).
+zeros rule as configured. An outer edge that is the data's own smallest or largest value
+publishes it: judged by ``min_max`` on the records (units) holding it, as drawn (``sdc.hist``
+rounds such edges outward by default, and says so).
 """
 
 from __future__ import annotations
@@ -81,11 +81,11 @@ def bin_ids(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] | None = None,
                rules: RuleValues, uid: str, unit: Any = None,
                source: dict[str, Any] | None = None, figure: Any = None,
-               judge_extremes: bool = False, **fields: Any) -> Output:
+               **fields: Any) -> Output:
     """The record of a histogram of ``values``: one row per bin, the count in each.
 
-    ``figure`` (a matplotlib Figure) is rendered into the record; ``judge_extremes`` applies
-    the ``min_max`` rule to outer edges taken from the data (else they are only noted).
+    ``figure`` (a matplotlib Figure) is rendered into the record. An outer edge that is the
+    data's own minimum or maximum publishes it: judged by ``min_max`` as drawn.
     """
     values = as_series(values, "values")
     array = _numeric(values)
@@ -120,36 +120,54 @@ def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] 
     summary = {"n": int(count.sum()) if units is None else int(len(np.unique(units[shown]))),
                "bins": n_bins, "edges": [float(e) for e in edges], "missing": missing,
                "outside": outside}
-    extremes = range is None and np.ndim(bins) == 0 and shown.any()
-    holders = _edge_holders(array, edges, units) if extremes else None
-    if holders is not None:
+    holders = _edge_holders(array, edges, units)
+    if holders != (None, None):
+        # the outer edges publish the smallest and largest values: judged as extremes
         summary["extremes"] = {"min": holders[0], "max": holders[1]}
-        if judge_extremes:
-            # the outer edges publish the smallest and largest values: judged as extremes
-            evidence.at_min = np.full((n_bins, 1), np.nan)
-            evidence.at_max = np.full((n_bins, 1), np.nan)
-            evidence.at_min[0, 0], evidence.at_max[-1, 0] = holders
+        evidence.at_min = np.full((n_bins, 1), np.nan)
+        evidence.at_max = np.full((n_bins, 1), np.nan)
+        evidence.at_min[0, 0] = np.nan if holders[0] is None else holders[0]
+        evidence.at_max[-1, 0] = np.nan if holders[1] is None else holders[1]
     output = assess(table, evidence, rules, uid=uid, kind="figure", statistic="histogram",
                     summary=summary, source=source, **fields)
-    if holders is not None and min(holders) < rules.threshold:
+    few = [h for h in holders if h is not None and h < rules.threshold]
+    if few:
+        held = " and ".join(str(h) for h in holders if h is not None)
         output.reasons = [r for r in output.reasons if not r.endswith("(min_max).")]
         output.reasons.append(
-            f"The outer bin edges are the smallest and largest values, held by {holders[0]} "
-            f"and {holders[1]} {unit_label}: fewer than {rules.threshold} shows a single "
-            f"{unit_label[:-1]}'s value (min_max); give range= or rounded bin edges instead.")
+            f"An outer bin edge is the data's own smallest or largest value, held by {held} "
+            f"{unit_label}: fewer than {rules.threshold} shows a single {unit_label[:-1]}'s "
+            "value (min_max); give range= or rounded bin edges instead.")
     if figure is not None:
         output.figure = {"png": figure_png(figure)}
     return output
 
 
 def _edge_holders(array: np.ndarray, edges: np.ndarray,
-                  units: np.ndarray | None) -> tuple[int, int]:
-    """How many records (or units) hold the values of the outer edges (data extremes)."""
-    holders = []
-    for value in (edges[0], edges[-1]):
+                  units: np.ndarray | None) -> tuple[int | None, int | None]:
+    """Records (or units) holding each outer edge's value where it is the data's extreme."""
+    finite = array[np.isfinite(array)]
+    if finite.size == 0:
+        return None, None
+    holders: list[int | None] = []
+    for value, extreme in ((edges[0], finite.min()), (edges[-1], finite.max())):
+        if value != extreme:
+            holders.append(None)
+            continue
         at = array == value
         holders.append(int(at.sum()) if units is None else int(len(np.unique(units[at]))))
     return holders[0], holders[1]
+
+
+def outward_edges(edges: np.ndarray) -> np.ndarray:
+    """Bin edges whose outer two are rounded outward, past the data's own extremes."""
+    n_bins = len(edges) - 1
+    low, high = float(edges[0]), float(edges[-1])
+    step = 10.0 ** np.floor(np.log10((high - low) / n_bins)) if high > low else 1.0
+    start, stop = np.floor(low / step) * step, np.ceil(high / step) * step
+    start -= step if start >= low else 0.0
+    stop += step if stop <= high else 0.0
+    return np.linspace(start, stop, n_bins + 1)
 
 
 # -- figures the magic captures -------------------------------------------------------------

@@ -109,6 +109,7 @@ def tabulate(
     weights: pd.Series | None = None,
     unit: pd.Series | None = None,
     structural_zeros: Any = None,
+    structural_reason: str | None = None,
     suppress: bool = False,
     round_base: int | None = None,
     source: dict[str, Any] | None = None,
@@ -116,6 +117,7 @@ def tabulate(
     **fields: Any,
 ) -> Output:
     """Evidence for a tabulation result, judged into a record."""
+    review = list(review or [])
     table = result.to_frame() if isinstance(result, pd.Series) else result
     n = len(row_keys[0]) if row_keys else len(col_keys[0])
     frequency = "percentage" if normalize is not False and not values else "frequency"
@@ -131,16 +133,23 @@ def tabulate(
         if weights is not None:
             array = array * weights.to_numpy(dtype=float)
         arrays[name] = array
+        review += non_finite(array, name)
     for spec in specs:
         if spec.value is None and spec.statistic not in ("frequency", "percentage"):
             raise ValueError(f"cannot tell which values column {spec.labels} summarises")
+    classes = {name: two for name, array in arrays.items()
+               if weights is None and (two := two_values(array)) is not None}
     evidence = grid.evidence(
         table.index, specs, arrays, masks,
         margins_name=margins_name if margins else None,
         top_k=max(rules.nk_n, 2),
         unit_label="units" if unit is not None else "records",
+        classes=classes,
     )
-    evidence.structural_zero = _structural(structural_zeros, table)
+    evidence.notes += [two_valued_note(name) for name in classes
+                       if any(s.value == name and s.statistic in ("sum", "mean") for s in specs)]
+    evidence.structural_zero, structural = _structural(structural_zeros, structural_reason,
+                                                       table)
     first = next(iter(arrays), None)
     summary = {"n": grid.overall(arrays.get(first) if first else None, first, None)}
     if frequency == "percentage":
@@ -150,6 +159,7 @@ def tabulate(
         evidence.notes.append("Estimates are weighted; the counts beside them are unweighted.")
     output = assess(table, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
                     summary=summary, source=source, review=review, **fields)
+    output.mitigation["notes"] = [*output.mitigation.get("notes", []), *structural]
     if rules.differencing != "off":
         output.fingerprint = _fingerprint(grid, row_keys, col_keys, specs, evidence, output)
     return output
@@ -180,21 +190,63 @@ def _fingerprint(grid: Grid, row_keys: list[pd.Series], col_keys: list[pd.Series
 
 
 
-def _structural(declared: Any, table: pd.DataFrame) -> np.ndarray | None:
-    """Structural zeros: a boolean frame like the table, or a list of (row, column) labels."""
-    if declared is None:
+def two_values(array: np.ndarray) -> tuple[float, float] | None:
+    """The two values of a two-valued variable (a 0/1 flag), else None."""
+    finite = array[np.isfinite(array)]
+    if finite.size == 0:
         return None
-    if isinstance(declared, pd.DataFrame):
-        return declared.reindex_like(table).fillna(False).to_numpy(dtype=bool)
+    low, high = float(finite.min()), float(finite.max())
+    if low == high or not np.all((finite == low) | (finite == high)):
+        return None
+    return low, high
+
+
+def two_valued_note(name: str) -> str:
+    return (f"{name} takes two values, so its sum or mean gives the number of records with "
+            "each value: each is judged as a count (threshold).")
+
+
+def non_finite(array: np.ndarray, name: str) -> list[str]:
+    """Why a statistic of these values cannot be judged (infinite contributions)."""
+    infinite = int(np.isinf(array).sum())
+    if not infinite:
+        return []
+    return [f"{infinite} contribution{'s' if infinite > 1 else ''} of {name} "
+            f"{'are' if infinite > 1 else 'is'} infinite, so totals and dominance cannot be "
+            "judged (not finite): drop or replace them, or a checker must review it."]
+
+
+def _structural(declared: Any, reason: str | None,
+                table: pd.DataFrame) -> tuple[np.ndarray | None, list[str]]:
+    """Structural zeros and why each cannot occur, printed under the table for the checker.
+
+    ``declared`` is ``{(row, column): reason}``, or a list of (row, column) labels (or a
+    boolean frame like the table) with one ``reason`` for all of them.
+    """
+    if declared is None:
+        return None, []
+    if isinstance(declared, dict):
+        cells = dict(declared)
+    elif isinstance(declared, pd.DataFrame):
+        mask = declared.reindex_like(table).fillna(False).to_numpy(dtype=bool)
+        cells = {(table.index[i], table.columns[j]): reason
+                 for i, j in zip(*np.nonzero(mask), strict=True)}
+    else:
+        cells = {tuple(cell): reason for cell in declared}
+    missing = [cell for cell, why in cells.items() if not (isinstance(why, str) and why.strip())]
+    if missing:
+        raise ValueError(f"say why the zero at {missing[0]!r} cannot occur: give "
+                         "structural_zeros={(row, column): 'reason'} or structural_reason=")
     mask = np.zeros(table.shape, dtype=bool)
-    for row, col in declared:
+    for row, col in cells:
         try:
             mask[table.index.get_loc(row), table.columns.get_loc(col)] = True
         except KeyError as err:
             raise ValueError(f"structural zero ({row!r}, {col!r}) is not a cell of the table: "
                              f"rows are {list(table.index)}, columns {list(table.columns)}"
                              ) from err
-    return mask
+    notes = [f"Structural zero ({row}, {col}): {why.strip()}" for (row, col), why in cells.items()]
+    return mask, notes
 
 
 def frame_keys(data: pd.DataFrame, keys: Any, name: str) -> list[pd.Series]:

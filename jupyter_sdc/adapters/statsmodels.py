@@ -220,11 +220,36 @@ def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame
         evidence.outcome_0 = np.repeat(negative[:, None], shape[1], axis=1)
     output = assess(table, evidence, rules, uid=uid, kind="model", statistic="model",
                     summary=_model_summary(results, formula, total, unit),
-                    source=source, **fields)
+                    source=source, review=fit_problems(results, table), **fields)
     _name_small_parameters(output, counts, rules.threshold, unit_label)
     if positive is not None and negative is not None:
         _name_thin_outcomes(output, positive, negative, rules.threshold, unit_label)
     return output
+
+
+def fit_problems(results: Any, table: pd.DataFrame) -> list[str]:
+    """Why a fit cannot be judged as it stands: it did not converge, its design matrix is
+    singular, or it predicts every outcome (perfect separation): a checker must review it."""
+    model = results.model
+    found = []
+    retvals = getattr(results, "mle_retvals", None) or {}
+    if retvals.get("converged") is False:
+        found.append("The fit did not converge (the optimiser stopped before the maximum "
+                     "likelihood), so its estimates are not reliable: please review.")
+    k = int(np.asarray(model.exog).shape[1])
+    rank = float(getattr(results, "df_model", k)) + float(getattr(model, "k_constant", 0))
+    if rank < k - 1e-9:
+        found.append(f"The design matrix is singular (rank {rank:g} of {k} columns: collinear "
+                     "regressors), so some parameters are not identified: please review.")
+    outcome = _binary_outcome(model)
+    if outcome is not None:
+        predicted = np.asarray(results.predict(), dtype=float)
+        if predicted.shape == outcome.shape and np.all(np.abs(predicted - outcome) < 1e-4):
+            found.append("The model predicts every outcome perfectly (perfect separation), "
+                         "which discloses each record's outcome: please review.")
+    if not np.isfinite(table[table.columns[1]].to_numpy(dtype=float)).all():
+        found.append("Some standard errors could not be computed (not finite): please review.")
+    return found
 
 
 def _name_small_parameters(output: Output, counts: np.ndarray, threshold: int,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.adapters import pandas as pdx
-from jupyter_sdc.adapters.aggfuncs import statistic_of
+from jupyter_sdc.adapters.aggfuncs import quantile_statistic, statistic_of
 from jupyter_sdc.adapters.grid import ColumnSpec
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence, group_stats
@@ -118,9 +118,13 @@ def check_summary(
     uid: str,
     unit: Any = None,
     source: dict[str, Any] | None = None,
+    q: Any = None,
     **fields: Any,
 ) -> Output:
-    """Record for ``describe()`` or a column statistic over all records (no grouping)."""
+    """Record for ``describe()`` or a column statistic over all records (no grouping).
+
+    ``q``: the quantile a ``quantile`` statistic is at (0 and 1 are the minimum and maximum).
+    """
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     if isinstance(data, pd.Series) and data.name is None:
         frame.columns = ["value"]
@@ -132,8 +136,11 @@ def check_summary(
     else:
         row_stats = [str(r) for r in table.index]
     grid = np.empty(table.shape, dtype=object)
-    fields_ = ("count", "rows", "missing", "negative", "total", "at_max", "at_min", "mode_count")
+    fields_ = ("count", "rows", "missing", "negative", "total", "at_max", "at_min", "mode_count",
+               "class_min")
     arrays = {f: np.zeros(table.shape) for f in fields_}
+    arrays["class_min"][:] = np.nan
+    review: list[str] = []
     top = np.zeros((*table.shape, max(rules.nk_n, 2)))
     ids = np.zeros(len(frame), dtype=np.int64)
     for j, col in enumerate(table.columns):
@@ -141,10 +148,15 @@ def check_summary(
             raise KeyError(f"column {col!r} of the result is not in the data")
         for i, name in enumerate(row_stats):
             stat = statistic_of(name)
-            grid[i, j] = stat if stat != "custom" else statistic_of(statistic)
+            stat = stat if stat != "custom" else statistic_of(statistic)
+            grid[i, j] = quantile_statistic(q) if stat == "quantile" and q is not None else stat
             values = pdx.numeric_values(frame[col], str(col), grid[i, j])
+            classes = pdx.two_values(values) if grid[i, j] in ("sum", "mean") else None
+            if not review:
+                review += pdx.non_finite(values, str(col))
             st = group_stats(ids, 1, values, units, top_k=max(rules.nk_n, 2),
-                             extremes=grid[i, j] in ("min", "max"), mode=grid[i, j] == "mode")
+                             extremes=grid[i, j] in ("min", "max"), mode=grid[i, j] == "mode",
+                             classes=classes)
             for f in fields_:
                 arr = getattr(st, f)
                 if arr is not None:
@@ -154,7 +166,9 @@ def check_summary(
         statistic=grid, count=arrays["count"].astype(np.int64), rows=arrays["rows"],
         missing=arrays["missing"], negative=arrays["negative"], total=arrays["total"], top=top,
         at_max=arrays["at_max"], at_min=arrays["at_min"], mode_count=arrays["mode_count"],
+        class_min=arrays["class_min"] if not np.isnan(arrays["class_min"]).all() else None,
         unit_label="units" if unit_s is not None else "records",
     )
     return assess(table, evidence, rules, uid=uid, statistic=statistic,
-                  summary={"n": int(evidence.count.max(initial=0))}, source=source, **fields)
+                  summary={"n": int(evidence.count.max(initial=0))}, source=source,
+                  review=review, **fields)

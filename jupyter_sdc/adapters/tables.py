@@ -24,6 +24,7 @@ def crosstab(
     dropna: bool = True, normalize: Any = False, *, rules: RuleValues, uid: str,
     weights: Any = None, unit: Any = None, suppress: bool = False,
     round_base: int | None = None, structural_zeros: Any = None,
+    structural_reason: str | None = None,
     source: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, Output]:
     """``pd.crosstab`` and its record; ``weights=`` gives weighted estimates, unweighted counts."""
@@ -69,7 +70,8 @@ def crosstab(
         result, row_keys=row_keys, col_keys=col_keys, values=vals,
         aggfunc=aggfunc if aggfunc is not None else "count", rules=rules, uid=uid,
         margins=margins, margins_name=margins_name, normalize=normalize, weights=w,
-        unit=unit_s, structural_zeros=structural_zeros, suppress=suppress,
+        unit=unit_s, structural_zeros=structural_zeros,
+        structural_reason=structural_reason, suppress=suppress,
         round_base=round_base, source={"call": "crosstab", **(source or {})}, review=review,
     )
     return result, output
@@ -81,6 +83,7 @@ def pivot_table(
     dropna: bool = True, margins_name: str = "All", observed: bool = True, sort: bool = True,
     *, rules: RuleValues, uid: str, unit: Any = None, suppress: bool = False,
     round_base: int | None = None, structural_zeros: Any = None,
+    structural_reason: str | None = None,
     source: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, Output]:
     """``pd.pivot_table`` and its record (several values, dict aggfuncs, margins)."""
@@ -114,6 +117,7 @@ def pivot_table(
         result, row_keys=row_keys, col_keys=col_keys, values=value_map,
         aggfunc=aggfunc, rules=rules, uid=uid, margins=margins,
         margins_name=margins_name, unit=unit_s, structural_zeros=structural_zeros,
+        structural_reason=structural_reason,
         suppress=suppress, round_base=round_base,
         source={"call": "pivot_table", **(source or {})},
     )

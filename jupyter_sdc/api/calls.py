@@ -7,6 +7,7 @@ call itself. An unknown keyword is for the library call to refuse, as it would u
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -21,11 +22,24 @@ if TYPE_CHECKING:
 RULE_KEYWORDS = frozenset(RULE_NAMES - {"unit"})
 
 
-def split(session: Session, fields: dict[str, Any]) -> tuple[RuleValues, dict, dict]:
-    """The rules of this call, its record fields, and the rest (for pandas/statsmodels)."""
+def split(session: Session, fields: dict[str, Any], call: str,
+          takes: frozenset[str] | None = frozenset()) -> tuple[RuleValues, dict, dict]:
+    """The rules of this call, its record fields, and the rest (for pandas/statsmodels).
+
+    ``takes``: the keywords the library call itself accepts (None: it checks its own). A
+    keyword that is none of these, or that looks like a misspelt rule value or record field,
+    is a TypeError naming the nearest one, before anything is computed or registered.
+    """
+    rest = {k: v for k, v in fields.items() if k not in RULE_KEYWORDS and k not in RECORD_FIELDS}
+    for key in rest:
+        near = difflib.get_close_matches(key, sorted(RULE_KEYWORDS | set(RECORD_FIELDS)), n=1,
+                                         cutoff=0.75)
+        if (takes is not None and key not in takes) or (near and takes is None):
+            hint = f"did you mean {near[0]}=?" if near else (
+                "rule values are " + ", ".join(sorted(RULE_KEYWORDS)))
+            raise TypeError(f"{call}() got an unexpected keyword argument {key!r}: {hint}")
     rules = session.rules_for(**{k: v for k, v in fields.items() if k in RULE_KEYWORDS})
     record = {k: v for k, v in fields.items() if k in RECORD_FIELDS}
-    rest = {k: v for k, v in fields.items() if k not in RULE_KEYWORDS and k not in RECORD_FIELDS}
     return rules, record, rest
 
 

@@ -72,7 +72,7 @@ def _formula_model(session: CoreSession, factory_name: str, formula: str, data: 
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{call}: data must be a pandas DataFrame holding the formula's "
                         f"columns, got {type(data).__name__}")
-    rules, record, model_kwargs = split(session, fields)
+    rules, record, model_kwargs = split(session, fields, call, takes=None)
     if "eval_env" not in model_kwargs:
         model_kwargs["eval_env"] = _caller_namespace()
     model = getattr(smf, factory_name)(formula, data, subset=subset, drop_cols=drop_cols,
@@ -90,7 +90,7 @@ def _array_model(session: CoreSession, cls_name: str, endog: Any, exog: Any, uni
     if exog is None and cls_name != "OLS":
         raise TypeError(f"{call}: exog is required (the regressors; add a constant with "
                         "sm.add_constant)")
-    rules, record, rest = split(session, fields)
+    rules, record, rest = split(session, fields, call, takes=None)
     model = getattr(sm, cls_name)(endog, exog, **model_kwargs, **rest)
     return _fit_and_register(session, model, rules, record, binary=cls_name != "OLS",
                              data=None, formula=None, unit=unit, fit_kwargs=fit_kwargs,
@@ -160,13 +160,20 @@ class ModelCalls(CoreSession):
     # -- Histogram ------------------------------------------------------------------------------
     def hist(self, data: pd.DataFrame, column: Any, bins: Any = 10,
              range: tuple[float, float] | None = None, *, unit: Any = None, ax: Any = None,
-             **fields: Any) -> np.ndarray:
+             round_edges: bool = True, **fields: Any) -> np.ndarray:
         """``data.hist(column=column, bins=bins, range=range, ax=ax)`` checked; returns its Axes.
 
         Other keywords (``figsize``, ``grid``, ``color``, …) go to ``DataFrame.hist``. The figure
-        is drawn with the same bin edges the counts are computed on.
+        is drawn with the same bin edges the counts are computed on. Edges taken from the data
+        (a number of bins, no ``range``) would publish its minimum and maximum: with
+        ``round_edges`` (the default) the outer two are rounded outward, and the record says so.
         """
-        from jupyter_sdc.adapters.matplotlib import _numeric, check_hist, histogram_edges
+        from jupyter_sdc.adapters.matplotlib import (
+            _numeric,
+            check_hist,
+            histogram_edges,
+            outward_edges,
+        )
         from jupyter_sdc.adapters.pandas import unit_series
 
         if not isinstance(data, pd.DataFrame):
@@ -179,17 +186,25 @@ class ModelCalls(CoreSession):
         if column not in data.columns:
             raise KeyError(f"hist: column {column!r} is not in the data; columns are "
                            f"{list(data.columns)[:20]}")
-        rules, record, plot_kwargs = split(self, fields)
+        rules, record, plot_kwargs = split(self, fields, "hist", takes=None)
         if plot_kwargs.get("by") is not None:
             raise ValueError("hist: by= draws one histogram per group, which is not checked yet; "
                              "call hist once per group (e.g. on data[data.group == 'a'])")
         values = data[column]
         edges = histogram_edges(_numeric(values), bins, range)
+        rounded = round_edges and range is None and np.ndim(bins) == 0 and len(edges) > 1
+        if rounded:
+            data_edges, edges = edges, outward_edges(edges)
         unit_s = unit_series(data, unit if unit is not None else rules.unit, len(data))
         axes = data.hist(column=column, bins=edges, ax=ax, **plot_kwargs)
         first = np.ravel(axes)[0] if np.ndim(axes) else axes
-        output = check_hist(values, bins, range=range, rules=rules, uid=self.new_uid(),
+        output = check_hist(values, edges, rules=rules, uid=self.new_uid(),
                             unit=unit_s, source={"call": "hist"}, figure=first.figure)
+        if rounded:
+            output.mitigation["notes"] = [*output.mitigation.get("notes", []), (
+                f"The outer bin edges were rounded outward from the data's own minimum and "
+                f"maximum ({data_edges[0]:g}, {data_edges[-1]:g}) to {edges[0]:g} and "
+                f"{edges[-1]:g}, so they publish no single record's value (edges).")]
         shown = [k for k in ("weights", "density", "cumulative") if plot_kwargs.get(k) is not None
                  and plot_kwargs.get(k) is not False]
         if shown:

@@ -14,7 +14,7 @@ import pandas as pd
 from jupyter_sdc.adapters import tables
 from jupyter_sdc.api.calls import published, register, split
 from jupyter_sdc.core.mitigation import requested
-from jupyter_sdc.core.record import RECORD_FIELDS, Output
+from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.session import Session as CoreSession
 
 #: the column statistics ``stat`` checks
@@ -30,15 +30,17 @@ class TableCalls(CoreSession):
         colnames: Any = None, aggfunc: Any = None, margins: bool = False,
         margins_name: str = "All", dropna: bool = True, normalize: Any = False, *,
         weights: Any = None, unit: Any = None, suppress: bool | None = None,
-        round: int | bool | None = None, structural_zeros: Any = None, **fields: Any,
+        round: int | bool | None = None, structural_zeros: Any = None,
+        structural_reason: str | None = None, **fields: Any,
     ) -> pd.DataFrame:
         """``pd.crosstab`` checked; ``weights=`` gives weighted estimates, unweighted counts."""
-        rules, record, rest = split(self, fields)
+        rules, record, rest = split(self, fields, "crosstab")
         suppress_, round_base = requested(rules, suppress, round)
         result, output = tables.crosstab(
             index, columns, values, rownames, colnames, aggfunc, margins, margins_name, dropna,
             normalize, rules=rules, uid=self.new_uid(), weights=weights, unit=unit,
             suppress=suppress_, round_base=round_base, structural_zeros=structural_zeros,
+            structural_reason=structural_reason,
             **rest)
         register(self, output, record)
         return published(output, result)
@@ -48,15 +50,17 @@ class TableCalls(CoreSession):
         aggfunc: Any = "mean", fill_value: Any = None, margins: bool = False,
         dropna: bool = True, margins_name: str = "All", observed: bool = True,
         sort: bool = True, *, unit: Any = None, suppress: bool | None = None,
-        round: int | bool | None = None, structural_zeros: Any = None, **fields: Any,
+        round: int | bool | None = None, structural_zeros: Any = None,
+        structural_reason: str | None = None, **fields: Any,
     ) -> pd.DataFrame:
         """``pd.pivot_table`` checked (several values, dict aggfuncs, margins)."""
-        rules, record, rest = split(self, fields)
+        rules, record, rest = split(self, fields, "pivot_table")
         suppress_, round_base = requested(rules, suppress, round)
         result, output = tables.pivot_table(
             data, values, index, columns, aggfunc, fill_value, margins, dropna, margins_name,
             observed, sort, rules=rules, uid=self.new_uid(), unit=unit, suppress=suppress_,
-            round_base=round_base, structural_zeros=structural_zeros, **rest)
+            round_base=round_base, structural_zeros=structural_zeros,
+            structural_reason=structural_reason, **rest)
         register(self, output, record)
         return published(output, result)
 
@@ -66,7 +70,7 @@ class TableCalls(CoreSession):
         """``data.describe()`` checked: each row judged by its own statistic's rules."""
         from jupyter_sdc.adapters.summary import check_summary
 
-        rules, record, _rest = split(self, fields)
+        rules, record, _rest = split(self, fields, "describe")
         result = data.describe(percentiles=percentiles, include=include, exclude=exclude)
         frame = data.to_frame() if isinstance(data, pd.Series) else data
         table = result.to_frame() if isinstance(result, pd.Series) else result
@@ -91,11 +95,13 @@ class TableCalls(CoreSession):
 
         if statistic not in STATISTICS:
             raise ValueError(f"statistic {statistic!r} is not one of {sorted(STATISTICS)}")
-        rules, record, rest = split(self, fields)
+        rules, record, rest = split(self, fields, "stat", takes=None)
         result = getattr(data, statistic)(*args, **rest)
         shown = result.iloc[0] if statistic == "mode" else result
+        q = (args[0] if args else rest.get("q", 0.5)) if statistic == "quantile" else None
         output = check_summary(data, statistic, shown, rules=rules, uid=self.new_uid(),
-                               unit=unit, source={"call": statistic})
+                               unit=unit, source={"call": statistic},
+                               q=q if np.ndim(q) == 0 else None)
         register(self, output, record)
         return result
 
@@ -115,7 +121,7 @@ class TableCalls(CoreSession):
         note = reason or ("jupyter_sdc cannot check this output itself: attach unweighted "
                           "counts (sdc.attach_counts(result, counts)) and explain it for the "
                           "checkers.")
-        record_fields = {k: v for k, v in fields.items() if k in RECORD_FIELDS}
+        _rules, record_fields, _rest = split(self, fields, "custom_output")
         if counts is None:
             output = Output(uid=self.new_uid(), kind=kind, statistic=Statistic.CUSTOM,
                             table=frame,

@@ -108,8 +108,12 @@ def _frame_stat(node: Node, rules: RuleValues, uid: str, source: dict,
         numeric = kwargs.get("numeric_only") or name == "describe"
         cols = list(result.columns if isinstance(result, pd.DataFrame) else result.index)
         data = data[[c for c in cols if c in data.columns]] if numeric else data
+    q = None
+    if name == "quantile":
+        args = node.params["args"]
+        q = args[0] if args else kwargs.get("q", 0.5)
     return check_summary(data, name, result, rules=rules, uid=uid, source=source,
-                         unit=unit_for(data, rules, frames))
+                         unit=unit_for(data, rules, frames), q=q if np.ndim(q) == 0 else None)
 
 
 def _scalar_result(node: Node) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.adapters.aggfuncs import quantile_statistic
 from jupyter_sdc.capture.checkable import NotCheckable, tabulation, unit_for, unwrapped
 from jupyter_sdc.capture.lineage import GroupSpec, Node
 from jupyter_sdc.core.mitigation import requested
@@ -47,6 +48,7 @@ def grouped_output(node: Node, rules: RuleValues, uid: str, source: dict,
         if np.ndim(q) != 0:
             raise NotCheckable("groupby(...).quantile with several q is not traced; take one "
                                "quantile per call")
+        statistic = quantile_statistic(q)  # at 0 or 1: the minimum or maximum
     elif method == "describe":
         return _grouped_describe(data, keys, values, result, rules, uid, source, mit, units)
     elif isinstance(statistic, dict) and any(isinstance(v, tuple) for v in statistic.values()):

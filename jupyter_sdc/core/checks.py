@@ -75,7 +75,13 @@ def _threshold(c: Context) -> Found:
     basis = ev.count
     if ev.mode_count is not None:
         basis = np.where(c.statistic == Statistic.MODE, ev.mode_count, ev.count)
+    if ev.class_min is not None:
+        # the sum or mean of a two-valued variable counts each value: a frequency table
+        two_valued = ~np.isnan(ev.class_min)
+        basis = np.where(two_valued, np.minimum(basis, np.nan_to_num(ev.class_min)), basis)
     flag = c.applies("threshold") & (basis < c.rules.threshold)
+    if ev.structural_zero is not None:
+        flag &= ~ev.structural_zero  # declared impossible: nobody is hidden in it
     if not c.rules.zeros:
         flag &= basis != 0
     return Found(flag)
@@ -168,9 +174,13 @@ def _one_category(ev: CellEvidence, applies: np.ndarray) -> Found | None:
         return None
     sub = ev.count[np.ix_(rows, cols)]
     nonzero = sub > 0
+    # a row (column) held in one category only by zeros declared structural discloses nothing
+    informative = ~nonzero
+    if ev.structural_zero is not None:
+        informative &= ~ev.structural_zero[np.ix_(rows, cols)]
     sub_flags = np.zeros(sub.shape, dtype=bool)
-    sub_flags[(nonzero.sum(axis=1) == 1), :] = True
-    sub_flags[:, (nonzero.sum(axis=0) == 1)] = True
+    sub_flags[(nonzero.sum(axis=1) == 1) & informative.any(axis=1), :] = True
+    sub_flags[:, (nonzero.sum(axis=0) == 1) & informative.any(axis=0)] = True
     flags[np.ix_(rows, cols)] = sub_flags
     return Found(flags)
 

@@ -120,8 +120,8 @@ def from_hashes(hashes: np.ndarray, dataset_key: str, group_vars: tuple[str, ...
     values = counts.to_numpy(dtype=float)
     edges = {k: tuple(float(e) for e in v) for k, v in (band_edges or {}).items()}
     for name, level in ((counts.index.name, counts.index), (counts.columns.name, counts.columns)):
-        bands = level.categories if isinstance(level, pd.CategoricalIndex) else level
-        if name is not None and name not in edges and isinstance(bands, pd.IntervalIndex):
+        bands = intervals_of(level)
+        if name is not None and name not in edges and bands is not None:
             edges[str(name)] = _interval_edges(bands)
     for var, e in edges.items():
         if var not in group_vars:
@@ -130,6 +130,21 @@ def from_hashes(hashes: np.ndarray, dataset_key: str, group_vars: tuple[str, ...
             raise ValueError(f"band_edges[{var!r}] must be increasing")
     return Fingerprint(dataset_key, n_rows, hashes, tuple(group_vars),
                        counts.copy(), values, edges, label)
+
+
+def intervals_of(level: pd.Index) -> pd.IntervalIndex | None:
+    """The bands of a level made by ``pd.cut`` (also as categories, or as plain objects once a
+    margin was dropped), else None."""
+    if isinstance(level, pd.CategoricalIndex):
+        level = pd.Index(level.categories)
+    if isinstance(level, pd.IntervalIndex):
+        return level
+    if len(level) and all(isinstance(x, pd.Interval) for x in level):
+        try:
+            return pd.IntervalIndex(list(level))
+        except (TypeError, ValueError):  # bands closed on different sides
+            return None
+    return None
 
 
 def _bottom_k(hashes: np.ndarray) -> np.ndarray:
@@ -331,14 +346,28 @@ def _num(x: float) -> str:
 # -- records: differencing across saved notebooks at export -----------------------------------
 def to_json(fp: Fingerprint) -> dict:
     """The fingerprint as JSON, saved in the record so an export from the file can use it."""
-    return {"dataset_key": fp.dataset_key, "n_rows": int(fp.n_rows),
+    data = {"dataset_key": fp.dataset_key, "n_rows": int(fp.n_rows),
             "sketch": [format(int(h), "016x") for h in fp.sketch],
             "group_vars": list(fp.group_vars), "counts": frame_to_json(fp.counts),
             "band_edges": {k: list(v) for k, v in fp.band_edges.items()}}
+    # bands stay bands (labels would come back as text): saved typed, matched by label
+    for key, level in (("row_bands", fp.counts.index), ("column_bands", fp.counts.columns)):
+        if len(level) and all(isinstance(x, pd.Interval) for x in level):
+            data[key] = [[float(x.left), float(x.right), x.closed] for x in level]
+    return data
+
+
+def _typed(index: pd.Index, bands: list | None) -> pd.Index:
+    if not bands or len(bands) != len(index):
+        return index
+    return pd.Index([pd.Interval(left, right, closed) for left, right, closed in bands],
+                    name=index.name)
 
 
 def from_json(data: dict, label: str | None = None) -> Fingerprint:
     counts = frame_from_json(data["counts"])
+    counts.index = _typed(counts.index, data.get("row_bands"))
+    counts.columns = _typed(counts.columns, data.get("column_bands"))
     sketch = np.array([int(h, 16) for h in data["sketch"]], dtype=np.uint64)
     return Fingerprint(data["dataset_key"], int(data["n_rows"]), sketch,
                        tuple(data["group_vars"]), counts, counts.to_numpy(dtype=float),

@@ -28,6 +28,7 @@ class GroupStats:
     at_max: np.ndarray | None = None
     at_min: np.ndarray | None = None
     mode_count: np.ndarray | None = None
+    class_min: np.ndarray | None = None  # a two-valued variable: records in its smaller class
 
     def take(self, index: np.ndarray) -> GroupStats:
         """Gather groups by position; position -1 gives an empty group (count 0)."""
@@ -58,6 +59,7 @@ class CellEvidence:
     at_max: np.ndarray | None = None
     at_min: np.ndarray | None = None
     mode_count: np.ndarray | None = None
+    class_min: np.ndarray | None = None   # two-valued values: the smaller class (NaN: n/a)
     dof: np.ndarray | None = None         # models: residual dof, broadcast
     margin: np.ndarray | None = None      # bool: a margin ("All") cell
     structural_zero: np.ndarray | None = None
@@ -128,7 +130,7 @@ class CellEvidence:
 
 
 #: evidence saved grid by grid as it is (shares and ratios are saved by ``dominance``)
-_SAVED = ("missing", "negative", "at_max", "at_min", "mode_count", "dof", "margin",
+_SAVED = ("missing", "negative", "at_max", "at_min", "mode_count", "class_min", "dof", "margin",
           "structural_zero", "outcome_1", "outcome_0")
 
 
@@ -182,8 +184,13 @@ def group_stats(
     top_k: int = 2,
     extremes: bool = False,
     mode: bool = False,
+    classes: tuple[float, float] | None = None,
 ) -> GroupStats:
-    """Evidence for every group. ``groups`` holds a group id per record, -1 to leave it out."""
+    """Evidence for every group. ``groups`` holds a group id per record, -1 to leave it out.
+
+    ``classes``: the two values of a two-valued variable (a 0/1 flag): its sum or mean gives
+    the number of records (units) with each value, counted in ``class_min``.
+    """
     keep = groups >= 0
     if not keep.all():
         groups = groups[keep]
@@ -203,6 +210,7 @@ def group_stats(
     if is_missing.any():
         groups, values = groups[~is_missing], values[~is_missing]
         units = None if units is None else units[~is_missing]
+    class_min = _class_min(groups, values, units, n, classes) if classes else None
     if units is not None:
         # One contribution per unit: sum each unit's values within the group first.
         stride = int(units.max(initial=0)) + 1
@@ -215,6 +223,7 @@ def group_stats(
         missing=missing,
         negative=np.bincount(groups[values < 0], minlength=n),
         total=np.bincount(groups, weights=values, minlength=n),
+        class_min=class_min,
     )
     stats.top, stats.at_max = _top_k(groups, values, n, max(top_k, 2))
     if extremes:
@@ -227,3 +236,18 @@ def group_stats(
         stats.mode_count = np.zeros(n, dtype=np.int64)
         stats.mode_count[best.index.to_numpy()] = best.to_numpy()
     return stats
+
+
+def _class_min(groups: np.ndarray, values: np.ndarray, units: np.ndarray | None, n: int,
+               classes: tuple[float, float]) -> np.ndarray:
+    """Per group, the records (or distinct units) in the smaller of the two classes."""
+    counts = []
+    for value in classes:
+        where = values == value
+        if units is None:
+            counts.append(np.bincount(groups[where], minlength=n))
+        else:
+            stride = int(units.max(initial=0)) + 1
+            pairs = pd.unique(groups[where].astype(np.int64) * stride + units[where])
+            counts.append(np.bincount(pairs // stride, minlength=n))
+    return np.minimum(*counts)

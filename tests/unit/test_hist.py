@@ -51,7 +51,7 @@ def test_bin_with_9_fails_10_passes(sess, n, fails):
 def test_records_at_the_maximum_are_counted(sess):
     # 10 records sit exactly on the top edge: numpy and matplotlib put them in the last bin
     df = pd.DataFrame({"v": np.r_[np.full(10, 0.0), np.full(15, 55.0), np.full(10, 100.0)]})
-    sess.hist(df, "v", bins=10)
+    sess.hist(df, "v", bins=10, round_edges=False)  # the data's own edges, as numpy
     out = sess.outputs[-1]
     assert out.table.index[-1] == "[90, 100]"
     assert out.table.index[0] == "[0, 10)"
@@ -67,7 +67,7 @@ def test_counts_agree_with_numpy_on_awkward_data(sess):
     v[:50] = v.max()
     df = pd.DataFrame({"income": v})
     for bins in (7, 13, "auto"):
-        sess.hist(df, "income", bins=bins)
+        sess.hist(df, "income", bins=bins, round_edges=False)
         np.testing.assert_array_equal(sess.outputs[-1].table["count"],
                                       np.histogram(v, bins=bins)[0])
 
@@ -117,17 +117,21 @@ def test_unit_counts_distinct_units_per_bin(sess, units, fails):
 @pytest.mark.parametrize(("at_max", "flagged"), [(9, True), (10, False)])
 def test_edges_from_the_data_publish_the_extremes(sess, at_max, flagged):
     df = pd.DataFrame({"v": np.r_[np.full(10, 0.0), np.full(30, 50.0), np.full(at_max, 100.0)]})
+    # sdc.hist rounds the outer edges outward: the extremes are not published, and it says so
     sess.hist(df, "v", bins=2)
     out = sess.outputs[-1]
-    assert out.summary["extremes"] == {"min": 10, "max": at_max}
-    assert "min_max" not in out.checks and out.status == "pass"  # told, not judged
-    assert any("(min_max)" in r for r in out.reasons) is flagged
-    judged = check_hist(df.v, 2, rules=RuleValues(), uid="h", judge_extremes=True)
+    assert out.summary["edges"][0] < 0 and out.summary["edges"][-1] > 100
+    assert "extremes" not in out.summary and "min_max" not in out.checks
+    assert any("rounded outward" in n for n in out.mitigation["notes"])
+    # drawn with the data's own edges (ax.hist, or round_edges=False): judged as extremes
+    sess.hist(df, "v", bins=2, round_edges=False)
+    assert sess.outputs[-1].summary["extremes"] == {"min": 10, "max": at_max}
+    judged = check_hist(df.v, 2, rules=RuleValues(), uid="h")
     assert bool(judged.flags["min_max"].iloc[-1, 0]) is flagged
     assert not judged.flags["min_max"].iloc[0, 0]
     assert judged.status == ("fail" if flagged else "pass")
-    review = check_hist(df.v, 2, rules=RuleValues(min_max="review"), uid="h",
-                        judge_extremes=True)
+    assert any("(min_max)" in r for r in judged.reasons) is flagged
+    review = check_hist(df.v, 2, rules=RuleValues(min_max="review"), uid="h")
     assert review.status == ("review" if flagged else "pass")
 
 
