@@ -400,3 +400,36 @@ def test_ours_model_checks_each_level_of_a_categorical_regressor(df, sess):
 def test_acro_model_checks_only_the_residual_dof(df, acro):
     acro.olsr("income ~ age + C(sector)", data=df)
     assert last_acro_record(acro).status == "pass"
+
+
+# ---------------------------------------------------------------- a two-valued variable's mean
+
+
+def flags_by_group() -> pd.DataFrame:
+    """Groups of 40, 50 and 60 people of whom 3, 7 and 8 have flag = 1 (two sexes each)."""
+    flag = [1] * 3 + [0] * 37 + [1] * 7 + [0] * 43 + [1] * 8 + [0] * 52
+    group = ["A"] * 40 + ["B"] * 50 + ["C"] * 60
+    return pd.DataFrame({"g": group, "flag": flag, "all": "everyone"})
+
+
+def test_ours_the_mean_of_a_0_1_variable_is_judged_as_counts(sess):
+    df = flags_by_group()
+    sess.crosstab(df.g, df["all"], values=df.flag, aggfunc="mean")
+    out = last(sess)
+    assert out.flags["threshold"].to_numpy().ravel().tolist() == [True, True, True]
+    assert out.status == "fail"
+
+
+def test_acro_the_mean_of_a_0_1_variable_passes(acro):
+    # the means 0.075, 0.14 and 0.133 with their N published give 3, 7 and 8 people
+    df = flags_by_group()
+    acro.crosstab(df.g, df["all"], values=df.flag, aggfunc="mean")
+    assert last_acro_record(acro).status == "pass"
+
+
+# ---------------------------------------------------------------- quantile 0 and 1
+
+
+def test_ours_quantile_0_and_1_are_the_minimum_and_maximum(df, sess):
+    sess.stat(df.hours, "quantile", 1.0)
+    assert last(sess).checks["min_max"] == "fail"
