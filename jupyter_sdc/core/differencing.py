@@ -391,11 +391,15 @@ def replace_reasons(reasons: list[str], old: list[str], new: list[str]) -> list[
     return [r for r in reasons if r not in old] + list(new)
 
 
-def check_records(records: list[dict], stats: dict | None = None) -> list[dict]:
+def check_records(records: list[dict], stats: dict | None = None,
+                  earlier: Sequence[tuple[str, Fingerprint]] = ()) -> list[dict]:
     """Differencing over record dicts (several notebooks make one request).
 
-    Returns copies whose ``checks["differencing"]``, ``reasons`` and ``status`` say what was
-    found; records without a fingerprint are returned unchanged.
+    ``earlier``: fingerprints of outputs already released from the same SDC folder (uid and
+    fingerprint, labelled with their request), compared too, so a re-banded table cannot
+    difference against last month's release. Returns copies of ``records`` whose
+    ``checks["differencing"]``, ``reasons`` and ``status`` say what was found; records without
+    a fingerprint are returned unchanged.
     """
     from jupyter_sdc.core.status import worst
 
@@ -409,7 +413,8 @@ def check_records(records: list[dict], stats: dict | None = None) -> list[dict]:
                             for r in usable) else "review"
     items = [(r["uid"], from_json(r["fingerprint"], r.get("label") or f"output {r['uid']}"))
              for r in usable]
-    found = reasons_by_output(items, threshold=threshold, zeros=zeros, stats=stats)
+    found = reasons_by_output([*items, *earlier], threshold=threshold, zeros=zeros,
+                              stats=stats)
     for record in usable:
         old = list(record.get("differencing", []))
         record["differencing"] = found[record["uid"]]
