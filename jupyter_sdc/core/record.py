@@ -22,8 +22,9 @@ from jupyter_sdc.core.status import Status, worst
 SCHEMA_VERSION = 2
 MIME_TYPE = "application/vnd.jupyter-sdc.output+json"
 KINDS = ("table", "figure", "model", "custom")
-#: what a checked call (or a magic option) may set on its record
-RECORD_FIELDS = ("label", "title", "explanation")
+#: what a checked call (or a magic option) may set on its record; ``dataset`` names the
+#: ``[[datasets]]`` entry of sdc.toml the output comes from
+RECORD_FIELDS = ("label", "title", "explanation", "dataset")
 #: what the researcher may edit afterwards (panel, ``Session.update``)
 EDITABLE_FIELDS = (*RECORD_FIELDS, "include", "rename")
 #: what a re-run of the cell keeps from the researcher's edits

@@ -3,11 +3,17 @@
 This is the pure core of ``sdc.Session``: it knows neither the checked calls (``crosstab``,
 ``ols``, …, in ``jupyter_sdc.api``) nor the export. Listeners (the badge display, the panel)
 hear of every change.
+
+A :class:`CellRun` is one run of a notebook cell (opened by the IPython extension, or by
+``Session.cell``): every session that makes outputs while it is open files them under the
+cell, so a re-run of the cell replaces them where they stood, with the same uids.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +24,124 @@ from jupyter_sdc.core.rules import RuleValues, resolve_rules
 from jupyter_sdc.core.status import Status, worst
 
 Listener = Callable[[str, "Output | None"], None]
+#: a checked cell's change to the rules of every call in it (``%%sdc_check --suppress``, …)
+RulesChange = Callable[[RuleValues], RuleValues]
+
+
+def cell_tag(cell_key: str) -> str:
+    """The uid prefix of a cell's outputs: a short hash of its whole key (the notebook cell id).
+
+    Ids that share their first characters (``cell-10``, ``cell-100``; two UUIDs) get different
+    tags; the same cell always gets the same one. Hex digits only: safe in file names.
+    """
+    return hashlib.sha256(str(cell_key).encode("utf-8")).hexdigest()[:10]
+
+
+class CellRun:
+    """One run of one cell, shared by every session that makes outputs while it is open.
+
+    Uids are numbered in the order the outputs are made (so a re-run gives the same uids);
+    ``fields`` (a checked cell's label, title, …) go on each output that has none of its own,
+    and ``change_rules`` applies to the rules of every call made in the cell.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = str(key)
+        self.tag = cell_tag(self.key)
+        self.fields: dict[str, Any] = {}
+        self.change_rules: RulesChange | None = None
+        self.made: list[tuple[Session, str]] = []  # (session, uid), in the order filed
+        self.sessions: list[Session] = []
+        self._labelled: list[tuple[Session, str]] = []
+        self._numbers = itertools.count(1)
+        self._depth = 1
+
+    def new_uid(self) -> str:
+        return f"{self.tag}-{next(self._numbers)}"
+
+    def _filed(self, session: Session, output: Output, own: dict[str, Any]) -> None:
+        entry = (session, output.uid)
+        if entry not in self.made:
+            self.made.append(entry)
+        if "label" in self.fields and own.get("label") is None and entry not in self._labelled:
+            self._labelled.append(entry)
+
+    @contextmanager
+    def options(self, fields: dict[str, Any],
+                change_rules: RulesChange | None = None) -> Iterator[CellRun]:
+        """The options of a checked cell, for the outputs made inside the block.
+
+        One output takes the label as given; several take lettered labels (Table 2a, 2b, …).
+        """
+        saved = self.fields, self.change_rules, self._labelled
+        self.fields = {k: v for k, v in fields.items() if v is not None}
+        self.change_rules, self._labelled = change_rules, []
+        try:
+            yield self
+        finally:
+            label, labelled = self.fields.get("label"), self._labelled
+            self.fields, self.change_rules, self._labelled = saved
+            if label is not None and len(labelled) > 1:
+                for i, (session, uid) in enumerate(labelled):
+                    if uid in session._outputs:
+                        session.update(uid, label=f"{label}{letter(i)}")
+
+    def makes(self, output: Output) -> bool:
+        """True for an output this run has filed (shown at its end, not before)."""
+        return any(uid == output.uid and s._outputs.get(uid) is output for s, uid in self.made)
+
+    def outputs(self) -> list[tuple[Session, Output]]:
+        """What the cell made, in order, as it is now (``(session, output)``)."""
+        return [(s, s._outputs[uid]) for s, uid in self.made if uid in s._outputs]
+
+
+def letter(i: int) -> str:
+    """The letter of the ``i``-th of several outputs sharing one label (a, b, …)."""
+    return chr(ord("a") + i) if i < 26 else f"-{i + 1}"
+
+
+_RUN: CellRun | None = None
+#: sessions holding outputs filed under a cell: a re-run that makes none drops them
+_FILERS: weakref.WeakSet[Session] = weakref.WeakSet()
+
+
+def running_cell() -> CellRun | None:
+    """The cell run that is open, if any."""
+    return _RUN
+
+
+def open_cell(cell_key: str) -> CellRun:
+    """Start a run of the cell; inside an open run (a nested cell) the outer one goes on."""
+    global _RUN
+    if _RUN is not None:
+        _RUN._depth += 1
+        return _RUN
+    _RUN = CellRun(cell_key)
+    return _RUN
+
+
+def close_cell() -> list[tuple[Session, Output]] | None:
+    """End the run: outputs the cell made before and not again are removed.
+
+    Returns what the cell made (``(session, output)`` in order) when the outermost run ends,
+    else None (nothing open, or a nested cell ended).
+    """
+    global _RUN
+    run = _RUN
+    if run is None:
+        return None
+    run._depth -= 1
+    if run._depth > 0:
+        return None
+    for session in list(_FILERS):
+        if run.key in session._cell_outputs:
+            session._join(run)
+    try:
+        for session in run.sessions:
+            session._leave(run)
+    finally:
+        _RUN = None
+    return run.outputs()
 
 
 class Session:
@@ -34,9 +158,8 @@ class Session:
         self.rules: RuleValues = self._resolve()
         self._outputs: dict[str, Output] = {}
         self._listeners: list[Listener] = []
-        self._cell: str | None = None
-        self._cell_counter = itertools.count(1)
         self._counter = itertools.count(1)
+        self._run: CellRun | None = None
         self._cell_outputs: dict[str, list[str]] = {}
         self._carried: dict[str, dict[str, Any]] = {}
         self._stale: list[str] = []
@@ -58,8 +181,11 @@ class Session:
         self.rules = self._resolve()
 
     def rules_for(self, **call_values: Any) -> RuleValues:
-        """The session's rules with the values of one call on top."""
-        return self.rules.replace(**{k: v for k, v in call_values.items() if v is not None})
+        """The session's rules (as the running checked cell changes them), one call's on top."""
+        rules = self.rules
+        if _RUN is not None and _RUN.change_rules is not None:
+            rules = _RUN.change_rules(rules)
+        return rules.replace(**{k: v for k, v in call_values.items() if v is not None})
 
     # -- outputs ----------------------------------------------------------------------
     @property
@@ -85,17 +211,32 @@ class Session:
         raise KeyError(f"no output {key!r} in this session (outputs: {known})")
 
     def new_uid(self) -> str:
-        if self._cell is not None:
-            return f"{self._cell[:8]}-{next(self._cell_counter)}"
+        """A new output's uid: numbered within the running cell (stable across re-runs)."""
+        if _RUN is not None:
+            return _RUN.new_uid()
         return f"out-{next(self._counter)}"
 
     def add(self, output: Output) -> Output:
-        """Register an output; one with the same uid is replaced where it stood."""
+        """Register an output; one with the same uid is replaced where it stood.
+
+        Inside a cell run it is filed under the cell and takes the cell's options where it
+        has none of its own."""
+        run = _RUN
+        if run is not None:
+            self._join(run)
+            own = {name: getattr(output, name) for name in run.fields}
+            for name, value in run.fields.items():
+                if own[name] is None:
+                    setattr(output, name, value)
+            output.source.setdefault("cell_id", run.key)
         event = "replace" if output.uid in self._outputs else "add"
         self._carry_edits(output)
         self._outputs[output.uid] = output
-        if self._cell is not None:
-            self._cell_outputs.setdefault(self._cell, []).append(output.uid)
+        if run is not None:
+            filed = self._cell_outputs.setdefault(run.key, [])
+            if output.uid not in filed:
+                filed.append(output.uid)
+            run._filed(self, output, own)
         self._notify(event, output)
         self._check_differencing(output)
         return output
@@ -165,14 +306,15 @@ class Session:
         return output
 
     # -- cells (magic and hooks) ------------------------------------------------------
-    def begin_cell(self, cell_key: str) -> None:
-        """Start a cell: its earlier outputs are dropped, so a re-run replaces them."""
-        key = str(cell_key)
-        self._cell = key
-        self._cell_counter = itertools.count(1)
-        self._stale = [uid for uid in self._cell_outputs.pop(key, []) if uid in self._outputs]
-        for uid in self._stale:
-            self._carried[uid] = _edits(self._outputs[uid])
+    def _join(self, run: CellRun) -> None:
+        """Take part in a cell run: this session's earlier outputs of the cell become stale."""
+        if self._run is run:
+            return
+        self._run = run
+        run.sessions.append(self)
+        _FILERS.add(self)
+        self._stale = [uid for uid in self._cell_outputs.pop(run.key, []) if uid in self._outputs]
+        self._carried = {uid: _edits(self._outputs[uid]) for uid in self._stale}
 
     def _carry_edits(self, output: Output) -> None:
         """A re-run keeps what the researcher edited (the cell's own options win)."""
@@ -187,24 +329,26 @@ class Session:
         output.rename = {**edits.get("rename", {}), **output.rename}
         output.comments = [*edits.get("comments", []), *output.comments]
 
-    def end_cell(self) -> list[Output]:
-        """End the cell: earlier outputs it did not make again are removed."""
-        uids = self._cell_outputs.get(self._cell, []) if self._cell else []
+    def _leave(self, run: CellRun) -> None:
+        """The run ended: earlier outputs the cell did not make again are removed."""
+        uids = self._cell_outputs.get(run.key, [])
         for uid in self._stale:
             if uid not in uids and uid in self._outputs:
                 self.remove(uid)
-        self._stale = []
+        if not uids:
+            self._cell_outputs.pop(run.key, None)
+        self._stale, self._run = [], None
         self._carried.clear()
-        self._cell = None
-        return [self._outputs[u] for u in uids if u in self._outputs]
 
     @contextmanager
     def cell(self, cell_key: str) -> Iterator[None]:
-        self.begin_cell(cell_key)
+        """Run ``cell_key``'s cell: a re-run replaces the outputs it made before."""
+        run = open_cell(cell_key)
+        self._join(run)
         try:
             yield
         finally:
-            self.end_cell()
+            close_cell()
 
     # -- listeners --------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:

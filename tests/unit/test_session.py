@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 import jupyter_sdc as sdc
+from jupyter_sdc.core.session import cell_tag
 
 
 def frame() -> pd.DataFrame:
@@ -44,8 +45,32 @@ def test_rerunning_a_cell_replaces_its_outputs_with_the_same_uids():
         with session.cell("cell-abc123"):
             session.crosstab(df.a, df.b)
             session.crosstab(df.b, df.a)
-    assert [o.uid for o in session.outputs] == ["cell-abc-1", "cell-abc-2"]
+    tag = cell_tag("cell-abc123")  # a short hash of the whole cell id
+    assert [o.uid for o in session.outputs] == [f"{tag}-1", f"{tag}-2"]
     assert seen == ["add", "add", "replace", "replace"]
+
+
+def test_cells_whose_ids_share_a_beginning_keep_their_own_outputs():
+    session = sdc.Session()
+    df = frame()
+    for key in ("cell-10", "cell-100", "cell-1000", "cell-10"):
+        with session.cell(key):
+            session.crosstab(df.a, df.b)
+    uids = [o.uid for o in session.outputs]
+    assert len(uids) == 3 and len(set(uids)) == 3
+    assert all(uid.replace("-", "").isalnum() for uid in uids)  # safe in file names
+
+
+def test_two_sessions_in_one_cell_number_their_outputs_together():
+    """Both records are saved in the same cell: their uids must differ."""
+    first, second = sdc.Session(), sdc.Session()
+    df = frame()
+    for _ in range(2):  # and a re-run replaces each session's own
+        with first.cell("cell-1"):
+            first.crosstab(df.a, df.b)
+            second.crosstab(df.b, df.a)
+    assert len(first.outputs) == len(second.outputs) == 1
+    assert first.outputs[0].uid != second.outputs[0].uid
 
 
 def test_rerun_keeps_positions_and_drops_outputs_the_cell_no_longer_makes():
@@ -58,7 +83,8 @@ def test_rerun_keeps_positions_and_drops_outputs_the_cell_no_longer_makes():
         session.crosstab(df.a, df.b)
     with session.cell("first-cell"):  # re-run, now making only one output
         session.crosstab(df.a, df.b, title="again")
-    assert [o.uid for o in session.outputs] == ["first-ce-1", "second-c-1"]
+    assert [o.uid for o in session.outputs] == [f"{cell_tag('first-cell')}-1",
+                                                 f"{cell_tag('second-cell')}-1"]
     assert session.outputs[0].title == "again"
 
 
