@@ -8,7 +8,8 @@ _LOADED: dict[int, Any] = {}
 
 
 def load_ipython_extension(ip: Any) -> None:
-    """Register ``%%sdc_check``, ``%sdc_check on|off`` and ``%sdc_status`` on ``ip``."""
+    """Register ``%%sdc_check``, ``%sdc_check on|off`` and ``%sdc_status`` on ``ip``, and show
+    the badge and record of every output a cell makes (``sdc.*`` calls too) under the cell."""
     from jupyter_sdc.magics.magic import SDC
 
     if id(ip) in _LOADED:
@@ -17,7 +18,8 @@ def load_ipython_extension(ip: Any) -> None:
     ip.register_magics(magics)
     if magics not in ip.configurables:  # so that %config SDC.* finds it
         ip.configurables.append(magics)
-    ip.events.register("pre_run_cell", magics.tracker.pre_run_cell)
+    ip.events.register("pre_run_cell", magics.runs.pre_run_cell)
+    ip.events.register("post_run_cell", magics.runs.post_run_cell)
     _LOADED[id(ip)] = magics
 
 
@@ -28,8 +30,9 @@ def unload_ipython_extension(ip: Any) -> None:
     magics = _LOADED.pop(id(ip), None)
     if magics is None:
         return
-    magics.auto.disable()
-    ip.events.unregister("pre_run_cell", magics.tracker.pre_run_cell)
+    magics.runs.close()
+    ip.events.unregister("pre_run_cell", magics.runs.pre_run_cell)
+    ip.events.unregister("post_run_cell", magics.runs.post_run_cell)
     display.forget()
     ip.configurables[:] = [c for c in ip.configurables if c is not magics]
 

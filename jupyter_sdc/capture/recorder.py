@@ -33,6 +33,7 @@ class CellOptions:
     title: str | None = None
     explanation: str | None = None
     unit: str | None = None
+    dataset: str | None = None
     profile: str | None = None
     suppress: bool = False
     round_base: int | None = None
@@ -51,23 +52,50 @@ class CellResult:
     notes: list[str] = field(default_factory=list)
 
 
-def candidates(cap: Capture, namespace: dict, before: dict[str, int], figures: list) -> list:
-    """Objects shown (in order), then names the cell bound to a captured or checkable result."""
+def candidates(cap: Capture, namespace: dict | None, before: dict[str, int],
+               figures: list) -> list:
+    """Objects shown (in order), then names the cell bound to a captured or checkable result.
+
+    ``namespace`` None: only what the cell showed (auto mode)."""
     found: dict[int, Candidate] = {}
+    done = recorded_ids(cap)
     for obj in [*cap.shown, *figures]:
         obj = _unwrap(obj)
-        if obj is not None and id(obj) not in found and cap.recorded.get(id(obj)) is not obj:
+        if obj is not None and id(obj) not in found and id(obj) not in done:
             found[id(obj)] = Candidate(obj, shown=True)
+    for name, value in assigned(cap, namespace or {}, before).items():
+        entry = found.setdefault(id(value), Candidate(value))
+        entry.name = entry.name or name
+    return _drop_superseded(cap, list(found.values()))
+
+
+def assigned(cap: Capture, namespace: dict, before: dict[str, int]) -> dict[str, Any]:
+    """Names the cell bound to a captured (not yet recorded) or checkable result."""
+    bound: dict[str, Any] = {}
+    done = recorded_ids(cap)
     for name, value in list(namespace.items()):
         if name.startswith("_") or before.get(name) == id(value):
             continue
         value = _unwrap(value)
-        if value is None or cap.recorded.get(id(value)) is value:
+        if value is None or id(value) in done:
             continue
         if cap.node_of(value) is not None or builders.is_model(value) or builders.is_figure(value):
-            entry = found.setdefault(id(value), Candidate(value))
-            entry.name = entry.name or name
-    return _drop_superseded(cap, list(found.values()))
+            bound[name] = value
+    return bound
+
+
+def recorded_ids(cap: Capture) -> set[int]:
+    """Ids of what ``sdc.*`` calls in the cell recorded themselves: their results, the figures
+    they drew and the fitted models behind them (shown once, by the call's own record)."""
+    done = set()
+    for obj in cap.recorded.values():
+        done.add(id(obj))
+        figure = builders.figure_of(obj)
+        if figure is not None:
+            done.add(id(figure))
+        if builders.is_model(obj):
+            done.add(id(getattr(obj, "_results", obj)))
+    return done
 
 
 def _drop_superseded(cap: Capture, found: list[Candidate]) -> list[Candidate]:
@@ -106,17 +134,18 @@ def namespace_ids(namespace: dict) -> dict[str, int]:
 
 
 class Recorder:
-    """Builds the records of one cell under ``rules`` (the session's, with the cell's options)."""
+    """Builds the records of one cell under ``rules`` (the session's, with the cell's options;
+    the cell's label, title, … go on them when they are filed in the session)."""
 
-    def __init__(self, rules: RuleValues, options: CellOptions, new_uid: Any, source: dict):
+    def __init__(self, rules: RuleValues, new_uid: Any, source: dict):
         self.rules = rules
-        self.options = options
         self.new_uid = new_uid
         self.source = source
         self._models: set[int] = set()
 
     def record(self, cap: Capture, found: list[Candidate], namespace: dict) -> CellResult:
         result = CellResult(notes=list(cap.errors))
+        self._models = recorded_ids(cap)  # models fitted by sdc.* calls have their record
         for item in found:
             try:
                 output = self._record_one(cap, item, namespace)
@@ -128,7 +157,6 @@ class Recorder:
                 if item.name and not output.source.get("name"):
                     output.source["name"] = item.name
                 result.outputs.append(output)
-        self._label(result.outputs)
         return result
 
     # -- one candidate -----------------------------------------------------------------------
@@ -233,20 +261,6 @@ class Recorder:
 
     def _source(self, call: str) -> dict:
         return {**self.source, "call": call}
-
-    def _label(self, outputs: list[Output]) -> None:
-        opts = self.options
-        for i, output in enumerate(outputs):
-            if opts.label:
-                output.label = opts.label if len(outputs) == 1 else f"{opts.label}{_letter(i)}"
-            if opts.title:
-                output.title = opts.title
-            if opts.explanation:
-                output.explanation = opts.explanation
-
-
-def _letter(i: int) -> str:
-    return chr(ord("a") + i) if i < 26 else f"-{i + 1}"
 
 
 def _is_numeric_array(obj: Any) -> bool:

@@ -2,6 +2,7 @@
 
 Used by ``%%sdc_check`` (which runs the body itself) and by auto mode (where IPython runs the
 cell between ``pre_run_cell`` and ``post_run_cell``). A cell that raises records nothing.
+Showing the badges is the end of the cell run's (``hooks.CellRuns``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import sys
 from typing import Any
 
 from jupyter_sdc.capture.patches import Capture, active
-from jupyter_sdc.capture.recorder import CellOptions, Recorder, candidates, namespace_ids
+from jupyter_sdc.capture.recorder import (
+    CellOptions,
+    Recorder,
+    assigned,
+    candidates,
+    namespace_ids,
+)
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues, resolve_rules
 from jupyter_sdc.magics import display
@@ -26,11 +33,16 @@ def cell_key(cell_id: str | None, source: str) -> str:
 
 
 class CheckedCell:
-    """Capture state for one cell. ``start()`` then ``finish(error)`` (always, even on error)."""
+    """Capture state for one cell. ``start()`` then ``finish(error)`` (always, even on error).
+
+    It runs inside a cell run (``jupyter_sdc.core.session.CellRun``): its records are filed
+    under the cell there, with the cell's options, and shown when the run ends.
+    ``shown_only`` (auto mode): record what the cell displayed, not what it only assigned.
+    """
 
     def __init__(
         self, shell: Any, session: Any, options: CellOptions, key: str, code: str,
-        config_layer: dict | None = None,
+        config_layer: dict | None = None, *, shown_only: bool = False,
     ) -> None:
         self.shell = shell
         self.session = session
@@ -38,16 +50,22 @@ class CheckedCell:
         self.key = key
         self.code = code
         self.config_layer = config_layer or {}
+        self.shown_only = shown_only
         self.capture = Capture()
         self._before: dict[str, int] = {}
         self._figures: set[int] = set()
         self._started = False
 
-    def start(self) -> None:
+    def start(self, known: dict[str, tuple[Any, Any]] | None = None) -> None:
+        """Patch and watch; ``known``: names of earlier cells' traced results (auto mode), whose
+        lineage still holds while the name holds the same object."""
         if active() is not None:
             raise RuntimeError("another checked cell is still running")
         self._before = namespace_ids(self.shell.user_ns)
         self._figures = set(_open_figures())
+        for name, (obj, node) in (known or {}).items():
+            if self.shell.user_ns.get(name) is obj:
+                self.capture.note(obj, node)
         self.capture.__enter__()
         self.capture.watch_display(self.shell.display_formatter)
         self._started = True
@@ -58,38 +76,40 @@ class CheckedCell:
             self.capture.__exit__(None, None, None)
 
     def finish(self, error: bool) -> list[Output]:
-        """Undo the patches; unless the cell raised, record and show what it showed or assigned."""
+        """Undo the patches; unless the cell raised, record what it showed (or assigned).
+
+        A cell that raised records nothing of its own: its output area now holds a traceback,
+        and the end of the cell run drops the records it made before."""
         self.stop()
         if error:
-            # The cell's output area now holds a traceback, not its old badges: drop its records.
-            self._end_cell()
             return []
         figures = [f for num, f in _open_figures().items() if num not in self._figures]
-        found = candidates(self.capture, self.shell.user_ns, self._before, figures)
+        namespace = None if self.shown_only else self.shell.user_ns
+        found = candidates(self.capture, namespace, self._before, figures)
         if not found:
-            self._end_cell()
             return []
-        recorder = Recorder(self.rules(), self.options, self.session.new_uid, self._source())
-        self.session.begin_cell(self.key)
-        try:
-            result = recorder.record(self.capture, found, self.shell.user_ns)
-        except BaseException:
-            self.session.end_cell()
-            raise
+        recorder = Recorder(self.rules(), self.session.new_uid, self._source())
+        result = recorder.record(self.capture, found, self.shell.user_ns)
         for output in result.outputs:
             self.session.add(output)
-        self.session.end_cell()
         for message in result.notes:
             display.note(f"capture problem (results not affected): {message}")
         return result.outputs
 
-    def _end_cell(self) -> None:
-        # A re-run that shows nothing checkable replaces the cell's old records with nothing.
-        self.session.begin_cell(self.key)
-        self.session.end_cell()
+    def traced(self) -> dict[str, tuple[Any, Any]]:
+        """Names the cell bound to traced results: ``name -> (result, lineage node)``."""
+        cap = self.capture
+        bound = assigned(cap, self.shell.user_ns, self._before)
+        return {name: (value, cap.node_of(value)) for name, value in bound.items()
+                if cap.node_of(value) is not None}
 
     def rules(self) -> RuleValues:
-        rules: RuleValues = self.session.rules
+        """The session's rules as this cell's options change them."""
+        return self.change_rules(self.session.rules)
+
+    def change_rules(self, rules: RuleValues) -> RuleValues:
+        """``--profile``, ``--unit``, ``--suppress`` and ``--round`` applied to ``rules``
+        (for the cell's captured results and for every ``sdc.*`` call in it)."""
         opts = self.options
         if opts.profile:
             rules = resolve_rules(profile=opts.profile, layers=(self.config_layer,))
@@ -106,6 +126,12 @@ class CheckedCell:
         if mitigation:
             changes["mitigation"] = tuple(mitigation)
         return rules.replace(**changes) if changes else rules
+
+    def fields(self) -> dict[str, Any]:
+        """The record fields the cell's options give each output it makes."""
+        opts = self.options
+        return {"label": opts.label, "title": opts.title, "explanation": opts.explanation,
+                "dataset": opts.dataset}
 
     def _source(self) -> dict[str, Any]:
         return {"code": self.code, "cell_id": self.key, "notebook": None}

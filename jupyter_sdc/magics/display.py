@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from jupyter_sdc.core.record import MIME_TYPE, Output
+from jupyter_sdc.core.session import running_cell
 from jupyter_sdc.views import badge_html, badge_text
 
 _SHOWN: dict[str, str] = {}  # record uid -> display id of its latest bundle
@@ -35,10 +36,11 @@ def show(output: Output) -> None:
     _SHOWN[output.uid] = display_id
 
 
-def show_all(session: Any, outputs: Iterable[Output]) -> None:
-    """Show each record, and keep its bundle in step with later edits of the session."""
-    watch(session)
-    for output in outputs:
+def show_made(made: Iterable[tuple[Any, Output]]) -> None:
+    """Show each record a cell made, and keep its bundle in step with later edits of its
+    session (``(session, output)`` pairs, in the order made)."""
+    for session, output in made:
+        watch(session)
         show(output)
 
 
@@ -48,8 +50,9 @@ def watch(session: Any) -> None:
         return
 
     def on_change(event: str, output: Output | None) -> None:
-        if event == "update" and output is not None:
-            refresh(output)
+        run = running_cell()
+        if event == "update" and output is not None and not (run and run.makes(output)):
+            refresh(output)  # (one the running cell makes again is shown at its end)
 
     _WATCHED[id(session)] = (session, session.subscribe(on_change))
 

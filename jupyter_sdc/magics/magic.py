@@ -33,7 +33,7 @@ from jupyter_sdc.capture.recorder import CellOptions
 from jupyter_sdc.core.rules import available_profiles, rule_fields
 from jupyter_sdc.magics import display
 from jupyter_sdc.magics.cell import CheckedCell, flush_inline_figures, run_body
-from jupyter_sdc.magics.hooks import AutoCheck, CellTracker
+from jupyter_sdc.magics.hooks import AutoCheck, CellRuns
 
 
 def _trait(value: dataclasses.Field) -> TraitType:
@@ -74,8 +74,8 @@ class SDC(Magics, _RuleSettings):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.tracker = CellTracker()
-        self.auto = AutoCheck(shell, self.session, self.tracker, self.rule_layer)
+        self.auto = AutoCheck(shell, self.session, self.rule_layer)
+        self.runs = CellRuns(self.auto)
         self._apply_config()
 
     def session(self) -> Any:
@@ -135,6 +135,7 @@ class SDC(Magics, _RuleSettings):
     @argument("--label", help='Number and label of the output, e.g. "Table 2"')
     @argument("--title", help="Title of the output")
     @argument("--explain", help="What the output shows (for the checkers)")
+    @argument("--dataset", help="Name of the dataset in sdc.toml the outputs come from")
     @argument("--unit", help="Column whose distinct values are the units to count")
     @argument("--profile", help=f"Rule profile: {', '.join(available_profiles())}")
     @argument("--suppress", action="store_true", help="Suppress failing cells in the record")
@@ -156,27 +157,28 @@ class SDC(Magics, _RuleSettings):
                              f"{', '.join(available_profiles())}")
         options = CellOptions(
             label=_text(args.label), title=_text(args.title), explanation=_text(args.explain),
-            unit=_text(args.unit),
+            unit=_text(args.unit), dataset=_text(args.dataset),
             profile=args.profile, suppress=args.suppress, round_base=args.round,
         )
         return self._check_cell(options, cell, f"%%sdc_check {line}\n{cell}")
 
     def _check_cell(self, options: CellOptions, body: str, whole: str) -> None:
+        """Run the body checked; its options apply to ``sdc.*`` calls in it too."""
         __tracebackhide__ = True  # noqa: F841
-        key = self.tracker.key_for(whole)
-        checked = CheckedCell(self.shell, self.session(), options, key, body,
-                              self.rule_layer())
-        checked.start()
-        failed = True
-        try:
-            value, show = run_body(self.shell, body)
-            if show:
-                self.shell.displayhook(value)
-            flush_inline_figures()
-            failed = False
-        finally:
-            outputs = checked.finish(error=failed)
-        display.show_all(self.session(), outputs)
+        with self.runs.cell(whole) as run:
+            checked = CheckedCell(self.shell, self.session(), options, run.key, body,
+                                  self.rule_layer())
+            with run.options(checked.fields(), checked.change_rules):
+                checked.start()
+                failed = True
+                try:
+                    value, show = run_body(self.shell, body)
+                    if show:
+                        self.shell.displayhook(value)
+                    flush_inline_figures()
+                    failed = False
+                finally:
+                    checked.finish(error=failed)
 
     def _switch(self, mode: str | None) -> None:
         if mode not in ("on", "off"):

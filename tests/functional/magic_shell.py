@@ -64,9 +64,9 @@ class Ran:
         return [b[MIME_TYPE] for b in self.bundles]
 
 
-def run(ip: Any, code: str, *, ok: bool = True) -> Ran:
+def run(ip: Any, code: str, *, ok: bool = True, cell_id: str | None = None) -> Ran:
     with capture_output() as cap:
-        result = ip.run_cell(code)
+        result = ip.run_cell(code, cell_id=cell_id)
     if ok and not result.success:
         raise AssertionError(f"cell failed: {result.error_in_exec!r}\n{cap.stdout}{cap.stderr}")
     ran = Ran(result, stdout=cap.stdout, stderr=cap.stderr)

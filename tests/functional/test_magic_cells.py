@@ -69,15 +69,13 @@ def test_rerunning_a_cell_replaces_its_records(ip):
 
 
 def test_a_cell_id_from_the_frontend_files_records_under_it(ip):
-    from IPython.core.interactiveshell import ExecutionInfo
-
-    magics = __import__("jupyter_sdc.ipython", fromlist=["x"]).loaded_magics(ip)
-    magics.tracker.pre_run_cell(ExecutionInfo("", False, False, False, cell_id="cell-abcdef12"))
-    ip.run_cell_magic("sdc_check", "", "pd.crosstab(df.rgn, df.sex)")
-    magics.tracker.pre_run_cell(ExecutionInfo("", False, False, False, cell_id="cell-abcdef12"))
-    ip.run_cell_magic("sdc_check", "", "df.groupby('rgn').size()")  # edited, same cell
+    first = run(ip, "%%sdc_check\npd.crosstab(df.rgn, df.sex)", cell_id="cell-abcdef12")
+    edited = run(ip, "%%sdc_check\ndf.groupby('rgn').size()", cell_id="cell-abcdef12")
     assert [o.source["call"] for o in outputs()] == ["groupby.size"]
-    assert outputs()[0].uid.startswith("cell-abc")
+    assert first.records[0]["uid"] == edited.records[0]["uid"]  # the same cell, re-run
+    other = run(ip, "%%sdc_check\ndf.groupby('rgn').size()", cell_id="cell-abcdef123")
+    assert other.records[0]["uid"] != edited.records[0]["uid"]
+    assert len(outputs()) == 2
 
 
 def test_a_failing_cell_shows_its_error_and_records_nothing(ip):
@@ -117,8 +115,9 @@ def test_auto_mode_checks_every_cell_until_switched_off(ip):
     run(ip, "%sdc_check on")
     ran = run(ip, "df.groupby('rgn')['income'].mean()")
     assert len(ran.records) == 1
-    run(ip, "t = pd.crosstab(df.rgn, df.sex)")
-    bad = run(ip, "u = df.groupby('sex').size()\n1/0", ok=False)
+    run(ip, "t = pd.crosstab(df.rgn, df.sex)")  # shows nothing: not recorded (issue 9)
+    run(ip, "t")  # shown later: recorded with the lineage it was made with
+    bad = run(ip, "u = df.groupby('sex').size()\nu\n1/0", ok=False)
     assert bad.records == []
     run(ip, "%sdc_check off")
     run(ip, "df.groupby('sex').size()")
