@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jupyter_sdc.core.record import Output
@@ -34,8 +35,10 @@ LAYOUT_OPS = (
 #: methods that pick or reorder cells by label; counts follow the result's labels
 SELECT_OPS = (
     "__getitem__", "sort_values", "sort_index", "head", "tail", "nlargest", "nsmallest",
-    "reindex", "filter", "dropna", "loc", "iloc",
+    "reindex", "filter", "dropna", "loc", "iloc", "at", "iat",
 )
+#: the indexers (``t.loc[...]``): noted by their own patches, not as methods
+_INDEXERS = ("loc", "iloc", "at", "iat")
 #: methods that change values but not which cells they are (counts stay)
 VALUE_OPS = ("round", "astype", "fillna", "abs", "mul", "multiply", "div", "truediv",
              # `table * 100` and `table / 1000`: a number as the operand keeps every cell's
@@ -45,7 +48,7 @@ VALUE_OPS = ("round", "astype", "fillna", "abs", "mul", "multiply", "div", "true
 SCALING_OPS = ("mul", "multiply", "div", "truediv", "__mul__", "__rmul__", "__truediv__")
 #: the index becomes columns: the record keeps the aggregate's own layout
 INDEX_OPS = ("reset_index",)
-RESHAPE_OPS = LAYOUT_OPS + tuple(s for s in SELECT_OPS if s not in ("loc", "iloc")) + \
+RESHAPE_OPS = LAYOUT_OPS + tuple(s for s in SELECT_OPS if s not in _INDEXERS) + \
     VALUE_OPS + INDEX_OPS
 
 
@@ -121,6 +124,11 @@ class Node:
         return cls(call, call, {"args": args, "kwargs": kwargs}, snapshot=_snapshot(result))
 
     @classmethod
+    def value(cls, of: Any, how: str) -> Node:
+        """One number taken (``.iloc[-1]``, ``[label]``) from a table without lineage."""
+        return cls("value", how, {"of": of})
+
+    @classmethod
     def model_summary(cls, results: Any) -> Node:
         return cls("model", "summary", {"results": results})
 
@@ -191,14 +199,16 @@ def as_frame(obj: Any) -> pd.DataFrame:
 def replay(step: str, args: tuple, kwargs: dict, table: Any, grids: dict[str, Any]) -> tuple:
     """Apply one reshape to ``table`` and carry each grid (counts, flags) along with it."""
     kwargs = {k: v for k, v in kwargs.items() if k != "inplace"}
-    if step in ("loc", "iloc"):
+    if step in _INDEXERS:
         new_table = getattr(table, step)[args[0]]
         if not isinstance(new_table, pd.DataFrame | pd.Series):
-            raise ReplayError("a single cell was selected")
+            return one_cell(table, grids, lambda t: getattr(t, step)[args[0]])
         if step == "iloc":
             return new_table, {n: _iloc(g, args[0]) for n, g in grids.items()}
         return new_table, {name: relabel(grid, new_table) for name, grid in grids.items()}
     new_table = getattr(table, step)(*args, **kwargs)
+    if step == "__getitem__" and not isinstance(new_table, pd.DataFrame | pd.Series):
+        return one_cell(table, grids, lambda t: t[args[0]])
     if step in LAYOUT_OPS:
         moved = {}
         for name, grid in grids.items():
@@ -212,6 +222,21 @@ def replay(step: str, args: tuple, kwargs: dict, table: Any, grids: dict[str, An
     if step in SELECT_OPS:
         return new_table, {name: relabel(grid, new_table) for name, grid in grids.items()}
     raise ReplayError(f"{step} is not a reshape")
+
+
+
+def one_cell(table: Any, grids: dict[str, Any], pick: Any) -> tuple:
+    """A single cell picked from ``table`` (``t.loc['South', 'M']``): a 1 x 1 table with its
+    labels, and each grid's value at the same place (the cell keeps its own counts)."""
+    frame = as_frame(table)
+    place = pd.DataFrame(np.arange(frame.size, dtype=np.int64).reshape(frame.shape),
+                         index=frame.index, columns=frame.columns)
+    where = pick(as_shape(place, table))
+    if isinstance(where, pd.DataFrame | pd.Series) or not isinstance(where, int | np.integer):
+        raise ReplayError("the selected cell could not be found in the aggregate")
+    row, col = divmod(int(where), frame.shape[1])
+    return frame.iloc[[row], [col]], {name: as_frame(grid).iloc[[row], [col]]
+                                      for name, grid in grids.items()}
 
 
 def _iloc(grid: Any, key: Any) -> Any:
@@ -254,6 +279,7 @@ def follow(base: Output, node: Node, obj: Any, skip: int = 0) -> Output:
     if not steps and not node.inplace and _same_labels(obj, node.snapshot):
         return base
     like = done.snapshot if done.snapshot is not None else obj
+    judged = _rule_reasons(base)
     table = as_shape(base.table, like)
     grids = {"counts": as_shape(base.counts, like)}
     grids.update({f"flag:{k}": as_shape(v, like) for k, v in base.flags.items()})
@@ -287,7 +313,7 @@ def follow(base: Output, node: Node, obj: Any, skip: int = 0) -> Output:
     if base.evidence is not None:
         base.evidence.grids = {k[3:]: _filled(k[3:], as_frame(v), base.statistic, scaled)
                                for k, v in grids.items() if k.startswith("ev:")}
-        _judge_as_shown(base)
+        _judge_as_shown(base, judged)
     return base
 
 
@@ -329,14 +355,23 @@ def _filled(name: str, grid: pd.DataFrame, statistic: str, scaled: bool) -> pd.D
     return grid.replace("frequency", "percentage") if scaled else grid
 
 
-def _judge_as_shown(output: Output) -> None:
+def _rule_reasons(output: Output) -> list[str]:
+    """The reasons the judge gave the record as it was laid out (replaced after a reshape)."""
+    if output.evidence is None:
+        return []
+    return rejudge(output, RuleValues.from_dict(output.rules)).reasons
+
+
+def _judge_as_shown(output: Output, judged: list[str]) -> None:
     """Judge the reshaped record from its evidence, so its verdict is the table as shown
-    (and the export, judging it again, finds the same). Cells a reshape created for
+    (and the export, judging it again, finds the same); the rules' reasons are those of the
+    table as shown (``judged``: the ones they replace). Cells a reshape created for
     combinations with no records are disclosive zeros."""
     before = output.counts.size
     judgement = rejudge(output, RuleValues.from_dict(output.rules))
     zeros = output.flags.get("zeros")
     apply(output, judgement)
+    output.reasons = [*judgement.reasons, *(r for r in output.reasons if r not in judged)]
     if zeros is None or output.statistic not in ("frequency", "percentage"):
         return
     now = output.flags.get("zeros")

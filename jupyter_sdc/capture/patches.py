@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from jupyter_sdc.capture import text
 from jupyter_sdc.capture.lineage import (
     FRAME_STATISTICS,
     GROUP_STATISTICS,
@@ -38,7 +39,10 @@ class Capture:
         self.histograms: dict[int, tuple[Any, list[Any]]] = {}  # figure id -> (figure, values)
         self.plotted: dict[int, tuple[Any, list[Any]]] = {}  # figure id -> (figure, tables)
         self.recorded: dict[int, Any] = {}  # results of sdc.* wrappers: recorded already
+        self.renderings: dict[int, tuple[str, Any]] = {}  # text id -> (text, table rendered)
+        self.texts: list[Any] = []  # plain text and numbers shown, for the values they show
         self._shown: dict[int, Any] = {}  # id -> object, in the order shown
+        self._styler = False
         self.errors: list[str] = []
         self.depth = 0
         self.overflow = False
@@ -65,9 +69,21 @@ class Capture:
         return list(self._shown.values())
 
     def note_shown(self, obj: Any) -> None:
-        if obj is None or type(obj) in _PLAIN:
-            return  # text and plain numbers: nothing to trace, and a loop may print many
+        if obj is None:
+            return
+        if type(obj) in _PLAIN and self.node_of(obj) is None:
+            rendered = self.renderings.get(id(obj))
+            if rendered is None or rendered[0] is not obj:
+                # text and plain numbers: kept (a few) for the numbers they show
+                if len(self.texts) < text.MAX_TEXTS:
+                    self.texts.append(text.kept(obj))
+                return
+            obj = rendered[1]  # ``t.to_latex()`` shows the table ``t``
         self._shown.setdefault(id(obj), obj)
+
+    def scalars(self) -> list[Any]:
+        """The single numbers the cell took from traced or checkable data, in order."""
+        return [obj for obj, _node in self.nodes.values() if text.is_number(obj)]
 
     def histogram_values(self, fig: Any) -> Any:
         """The data behind the only histogram drawn on ``fig`` in this cell, else None."""
@@ -96,6 +112,8 @@ class Capture:
         try:
             for owner, name, make in _patch_table():
                 self._install(owner, name, make)
+            if "pandas.io.formats.style" in sys.modules:
+                self.patch_styler()
             self._wrap_print()
         except BaseException:
             self.__exit__(None, None, None)
@@ -123,11 +141,23 @@ class Capture:
         setattr(owner, name, wrapper)
         self._saved.append((owner, name, saved, wrapper))
 
+    def patch_styler(self) -> None:
+        """Note the text renderings of a pandas Styler too (once its module is loaded)."""
+        if self._styler:
+            return
+        self._styler = True
+        from pandas.io.formats.style import Styler
+
+        for name in text.STYLER_RENDERINGS:
+            if hasattr(Styler, name):
+                self._install(Styler, name, lambda o: _guarded(o, _note_rendering))
+
     def _wrap_print(self) -> None:
         original = builtins.print
 
         def sdc_print(*args: Any, **kwargs: Any) -> None:
-            if _ACTIVE is self and kwargs.get("file") in (None, sys.stdout):
+            if _ACTIVE is self and kwargs.get("file") in (None, sys.stdout) and not _ipython(
+                    sys._getframe(1)):
                 for arg in args:
                     self.note_shown(arg)
             original(*args, **kwargs)
@@ -157,10 +187,16 @@ def active() -> Capture | None:
     return _ACTIVE
 
 
+def _ipython(frame: Any) -> bool:
+    """A print by IPython itself (a terminal's ``Out[n]:`` prompt and result), not the cell's."""
+    return str(frame.f_globals.get("__name__", "")).startswith("IPython.")
+
+
 def _guarded(original: Callable, after: Callable[[Capture, Any, tuple, dict, Any], None]) -> Any:
     """Call ``original``; then, for an outermost call in a checked cell, let ``after`` note it."""
 
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # noqa: F841 - IPython hides this frame in tracebacks
         cap = _ACTIVE
         if cap is None or cap.depth:
             return original(self, *args, **kwargs)
@@ -193,6 +229,7 @@ def _function(original: Callable, after: Callable[[Capture, tuple, dict, Any], N
                      lambda c, _s, a, k, r: after(c, a, k, r))
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # noqa: F841
         return inner(None, *args, **kwargs)
 
     wrapper.__name__ = getattr(original, "__name__", "wrapper")
@@ -243,6 +280,8 @@ def _reshape(name: str) -> Callable:
     def after(cap: Capture, obj: Any, args: tuple, kwargs: dict, result: Any) -> None:
         parent = cap.node_of(obj)
         if parent is None:
+            if name == "__getitem__":
+                _note_value(cap, obj, name, result)
             return
         if result is None and kwargs.get("inplace"):
             parent.inplace.append((name, args, kwargs))
@@ -258,11 +297,44 @@ def _reshape(name: str) -> Callable:
     return after
 
 
+_INDEXERS = {"_iLocIndexer": "iloc", "_LocIndexer": "loc", "_AtIndexer": "at",
+             "_iAtIndexer": "iat"}
+
+
 def _note_indexer(cap: Capture, indexer: Any, args: tuple, kwargs: dict, result: Any) -> None:
     parent = cap.node_of(indexer.obj)
+    name = _INDEXERS.get(type(indexer).__name__, "loc")
     if parent is not None and result is not None:
-        name = "iloc" if type(indexer).__name__ == "_iLocIndexer" else "loc"
         cap.note(result, Node.reshaped(parent, indexer.obj, name, args, {}, result))
+    elif parent is None:
+        _note_value(cap, indexer.obj, name, result)
+
+
+def _note_value(cap: Capture, obj: Any, how: str, result: Any) -> None:
+    """One number picked from a table without lineage (the microdata, an earlier result)."""
+    import numpy as np
+
+    if isinstance(result, np.number) and _is_pandas(obj):
+        cap.note(result, Node.value(obj, how))
+
+
+def _note_rendering(cap: Capture, obj: Any, args: tuple, kwargs: dict, result: Any) -> None:
+    """``t.to_latex()`` and the like: the text leads back to the table (a Styler's data)."""
+    if isinstance(result, str):
+        cap.renderings[id(result)] = (result, getattr(obj, "data", obj))
+
+
+def _style_property(original: Any) -> Any:
+    """``df.style``: the Styler's renderings are noted from here on (its module is loaded)."""
+
+    def get(self: Any) -> Any:
+        styler = original.fget(self)
+        cap = _ACTIVE
+        if cap is not None:
+            cap.patch_styler()
+        return styler
+
+    return property(get, doc=original.__doc__)
 
 
 def _is_pandas(value: Any) -> bool:
@@ -364,6 +436,9 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
 
     for cls in (pd.DataFrame, pd.Series):
         yield cls, "groupby", lambda o: _guarded(o, _note_groupby)
+        for name in text.RENDERINGS:
+            if hasattr(cls, name):
+                yield cls, name, lambda o: _guarded(o, _note_rendering)
         for name in FRAME_STATISTICS:
             yield cls, name, lambda o, n=name: _guarded(o, _frame_statistic(n))
         for name in RESHAPE_OPS:
@@ -376,11 +451,12 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
         yield cls, "__getitem__", lambda o: _guarded(o, _note_selection)
         for name in GROUP_STATISTICS:
             yield cls, name, lambda o, n=name: _guarded(o, _group_statistic(n))
-    from pandas.core.indexing import _iLocIndexer, _LocIndexer
+    from pandas.core.indexing import _AtIndexer, _iAtIndexer, _iLocIndexer, _LocIndexer
     from pandas.plotting._core import PlotAccessor
 
+    yield pd.DataFrame, "style", _style_property
     yield PlotAccessor, "__call__", _plot_call
-    for cls in (_LocIndexer, _iLocIndexer):  # a selection of an aggregate's cells
+    for cls in (_LocIndexer, _iLocIndexer, _AtIndexer, _iAtIndexer):  # cells of a table
         yield cls, "__getitem__", lambda o: _guarded(o, _note_indexer)
     yield pd, "crosstab", lambda o: _function(o, _note_table("crosstab"))
     yield pd, "pivot_table", lambda o: _function(o, _note_table("pivot_table"))

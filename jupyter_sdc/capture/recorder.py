@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.capture import builders
+from jupyter_sdc.capture import builders, text
 from jupyter_sdc.capture.attach import attached_counts
 from jupyter_sdc.capture.grouped import unstacked_output
 from jupyter_sdc.capture.lineage import Node, follow
@@ -54,12 +54,14 @@ class CellResult:
 
 def candidates(cap: Capture, namespace: dict | None, before: dict[str, int],
                figures: list) -> list:
-    """Objects shown (in order), then names the cell bound to a captured or checkable result.
+    """Objects shown (in order), numbers of the data written in shown text, then names the
+    cell bound to a captured or checkable result.
 
     ``namespace`` None: only what the cell showed (auto mode)."""
     found: dict[int, Candidate] = {}
     done = recorded_ids(cap)
-    for obj in [*cap.shown, *figures]:
+    written = text.shown_in_text([v for v in cap.scalars() if id(v) not in done], cap.texts)
+    for obj in [*cap.shown, *figures, *written]:
         obj = _unwrap(obj)
         if obj is not None and id(obj) not in found and id(obj) not in done:
             found[id(obj)] = Candidate(obj, shown=True)
@@ -170,6 +172,8 @@ class Recorder:
         if node is not None:
             if node.kind == "model":
                 return self._model(node.params["results"], "summary")
+            if node.kind == "value":
+                return self._value(node, obj, namespace)
             return self._from_lineage(node, obj, namespace)
         if builders.is_model(obj):
             return self._model(obj, "fit")
@@ -186,6 +190,10 @@ class Recorder:
             return builders.untraceable_output(
                 obj, self.new_uid(), self._rules(), self._source("unknown"),
                 "a numpy array has no labels or lineage jupyter_sdc can follow")
+        if item.shown and text.is_number(obj):
+            return builders.untraceable_output(
+                obj, self.new_uid(), self._rules(), self._source("unknown"),
+                "it is a number jupyter_sdc cannot trace back to the data it came from")
         if not item.shown or not isinstance(obj, pd.DataFrame | pd.Series) or _is_metadata(obj):
             return None
         results = _model_behind(obj, namespace, cap)
@@ -227,6 +235,23 @@ class Recorder:
                 f"checking it raised {type(err).__name__}: {err}",
             )
         return follow(base, node, obj)
+
+    def _value(self, node: Node, obj: Any, namespace: dict) -> Output:
+        """One number taken from a table made outside the cell: a record's own value if the
+        table holds rows of the microdata, else untraceable."""
+        table = node.params["of"]
+        name = getattr(table, "name", None)
+        cell = pd.DataFrame({name if isinstance(name, str) else "value": [obj]})
+        if isinstance(table, pd.DataFrame | pd.Series) and _looks_like_records(table, namespace):
+            output = builders.records_output(cell, self.new_uid(), self._rules(),
+                                             self._source(f"records.{node.call}"))
+            output.reasons.append("A single value of the data (the row of one record, picked "
+                                  f"with {node.call}) is record-level data.")
+            return output
+        return builders.untraceable_output(
+            obj, self.new_uid(), self._rules(), self._source(node.call),
+            f"it is one value ({node.call}) of a table made outside this checked cell; make the "
+            "table in the checked cell")
 
     def _plot_of(self, cap: Capture, fig: Any, table: Any, namespace: dict) -> Output:
         """A pandas plot of a captured table: the table's record, with the figure attached."""
