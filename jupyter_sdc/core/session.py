@@ -354,7 +354,12 @@ class Session:
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener(event, output)`` on add/replace/update/remove; returns unsubscribe."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        return lambda: self.unsubscribe(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener`` (nothing happens if it was not subscribed)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def _notify(self, event: str, output: Output | None) -> None:
         for listener in list(self._listeners):

@@ -8,6 +8,7 @@ record. Each bundle has a ``display_id`` (the record's uid) so an edit updates i
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +18,8 @@ from jupyter_sdc.views import badge_html, badge_text
 
 _SHOWN: dict[str, str] = {}  # record uid -> display id of its latest bundle
 _COUNTER = itertools.count(1)
-_WATCHED: dict[int, Any] = {}
+#: sessions whose edits update their shown bundles (weakly: a dropped session is forgotten)
+_WATCHED: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def bundle(output: Output) -> dict[str, Any]:
@@ -46,20 +48,20 @@ def show_made(made: Iterable[tuple[Any, Output]]) -> None:
 
 def watch(session: Any) -> None:
     """Update shown bundles in place when the session reports an edit (panel, API)."""
-    if id(session) in _WATCHED and _WATCHED[id(session)][0] is session:
-        return
+    if session not in _WATCHED:
+        session.subscribe(_on_change)
+        _WATCHED.add(session)
 
-    def on_change(event: str, output: Output | None) -> None:
-        run = running_cell()
-        if event == "update" and output is not None and not (run and run.makes(output)):
-            refresh(output)  # (one the running cell makes again is shown at its end)
 
-    _WATCHED[id(session)] = (session, session.subscribe(on_change))
+def _on_change(event: str, output: Output | None) -> None:
+    run = running_cell()
+    if event == "update" and output is not None and not (run and run.makes(output)):
+        refresh(output)  # (one the running cell makes again is shown at its end)
 
 
 def unwatch() -> None:
-    for _session, unsubscribe in _WATCHED.values():
-        unsubscribe()
+    for session in list(_WATCHED):
+        session.unsubscribe(_on_change)
     _WATCHED.clear()
 
 

@@ -88,8 +88,10 @@ def test_an_edit_after_the_cell_updates_the_shown_record(ip):
     setup(ip)
     ran = run(ip, CROSSTAB)
     uid = ran.records[0]["uid"]
-    jupyter_sdc.session().update(uid, title="People by region and sex")
-    assert outputs()[0].title == "People by region and sex"
+    edit = run(ip, f"sdc.session().update({uid!r}, title='People by region and sex')")
+    [updated] = edit.records  # the bundle under the first cell, updated in place
+    assert updated["title"] == "People by region and sex"
+    assert edit.display_ids == ran.display_ids
 
 
 def test_wrapper_calls_in_auto_mode_are_shown_once(ip):
