@@ -157,7 +157,7 @@ class SDC(Magics, _RuleSettings):
                              f"{', '.join(available_profiles())}")
         options = CellOptions(
             label=_text(args.label), title=_text(args.title), explanation=_text(args.explain),
-            unit=_text(args.unit), dataset=_text(args.dataset),
+            unit=_text(args.unit), dataset=_dataset(_text(args.dataset)),
             profile=args.profile, suppress=args.suppress, round_base=args.round,
         )
         return self._check_cell(options, cell, f"%%sdc_check {line}\n{cell}")
@@ -231,6 +231,24 @@ def _text(value: str | None) -> str | None:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
     return value or None
+
+
+def _dataset(name: str | None) -> str | None:
+    """``--dataset NAME``: one of the ``[[datasets]]`` of the project's sdc.toml, if it has any."""
+    if name is None:
+        return None
+    from jupyter_sdc.core.project import find_config, read_toml
+
+    path = find_config()
+    try:
+        entries = read_toml(path).get("datasets") if path is not None else None
+    except (OSError, ValueError):
+        return name  # a broken sdc.toml is the export's to report
+    names = [d.get("name") for d in entries or [] if isinstance(d, dict) and d.get("name")]
+    if names and name not in names:
+        raise UsageError(f"--dataset {name!r} is not a dataset of sdc.toml; use one of: "
+                         + ", ".join(repr(n) for n in names))
+    return name
 
 
 def _parse(func: Any, line: str) -> Any:

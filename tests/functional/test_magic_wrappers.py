@@ -53,6 +53,17 @@ def test_the_cells_mitigation_unit_and_dataset_apply_to_a_wrapper_call(ip):
     assert [row[0] for row in record["counts"]] == [120, 120, 60]  # people, not rows
 
 
+def test_the_cells_rounding_and_profile_apply_to_a_wrapper_call(ip):
+    setup(ip)
+    [record] = run(ip, f"%%sdc_check --round 5\n{CROSSTAB}").records
+    assert record["mitigation"]["round_base"] == 5
+    assert all(v % 5 == 0 for row in record["table"]["data"] for v in row)
+    [record] = run(ip, f"%%sdc_check --profile opensafely\n{CROSSTAB}").records
+    assert record["rules"]["profile"] == "opensafely"
+    [record] = run(ip, CROSSTAB).records  # a plain cell again: the session's own rules
+    assert record["rules"]["profile"] == "acro-default" and not record["mitigation"]["round_base"]
+
+
 def test_a_histogram_and_a_model_made_by_wrappers_are_recorded_once(ip):
     setup(ip)
     ran = run(ip, "%%sdc_check\nsdc.hist(df, 'hours', bins=range(0, 80, 10))")

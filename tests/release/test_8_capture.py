@@ -8,6 +8,7 @@ it are the export's, tested with the export).
 from __future__ import annotations
 
 import pytest
+from release_kit import DATASET_A, DATASET_B, write_project
 from shell_kit import run
 
 import jupyter_sdc as sdc
@@ -49,6 +50,17 @@ def test_the_magic_names_the_dataset_of_its_output(ip):
     assert record["dataset"] == FRS
     [output] = sdc.session().outputs
     assert output.dataset == FRS
+
+
+def test_a_dataset_the_project_does_not_have_is_a_clear_error(ip, tmp_path):
+    write_project(tmp_path, datasets=DATASET_A + DATASET_B)  # the shell's working folder
+    ran = run(ip, '%%sdc_check --dataset "Labour Force Survey"\n'
+                  "df.groupby('rgn').size()", ok=False)
+    message = str(ran.result.error_in_exec)
+    assert LFS in message and FRS in message and "use one of" in message
+    assert ran.records == [] and sdc.session().outputs == []
+    ran = run(ip, f'%%sdc_check --dataset "{FRS}"\ndf.groupby("rgn").size()')
+    assert ran.records[0]["dataset"] == FRS
 
 
 def test_a_wrapper_call_names_its_dataset(ip):
