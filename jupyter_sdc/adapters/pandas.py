@@ -142,7 +142,7 @@ def tabulate(
     evidence = grid.evidence(
         table.index, specs, arrays, masks,
         margins_name=margins_name if margins else None,
-        top_k=max(rules.nk_n, 2),
+        top_k=rules.top_k,
         unit_label="units" if unit is not None else "records",
         classes=classes,
     )

@@ -141,7 +141,7 @@ def check_summary(
     arrays = {f: np.zeros(table.shape) for f in fields_}
     arrays["class_min"][:] = np.nan
     review: list[str] = []
-    top = np.zeros((*table.shape, max(rules.nk_n, 2)))
+    top = np.zeros((*table.shape, rules.top_k))
     ids = np.zeros(len(frame), dtype=np.int64)
     for j, col in enumerate(table.columns):
         if col not in frame.columns:
@@ -154,7 +154,7 @@ def check_summary(
             classes = pdx.two_values(values) if grid[i, j] in ("sum", "mean") else None
             if not review:
                 review += pdx.non_finite(values, str(col))
-            st = group_stats(ids, 1, values, units, top_k=max(rules.nk_n, 2),
+            st = group_stats(ids, 1, values, units, top_k=rules.top_k,
                              extremes=grid[i, j] in ("min", "max"), mode=grid[i, j] == "mode",
                              classes=classes)
             for f in fields_:

@@ -97,18 +97,30 @@ def _zeros(c: Context) -> Found:
 
 @check("nk")
 def _nk(c: Context) -> Found | None:
+    """Cells where any (n, k) pair of the rule fails: the n largest contributions make up k or
+    more of the total (more than k under ``nk_strict``)."""
     ev, rules = c.ev, c.rules
     found = ev.dominance()
     if found is None:
         return None
     shares = found[0]
-    if rules.nk_n > shares.shape[-1]:
+    largest = max(n for n, _ in rules.nk)
+    if largest > shares.shape[-1]:
         c.incomplete.append(f"The evidence saved with this output holds the largest "
                             f"{shares.shape[-1]} contributions, but the nk rule needs "
-                            f"{rules.nk_n}: re-run the cell (nk).")
+                            f"{largest}: re-run the cell (nk).")
         return None
-    share = shares[..., rules.nk_n - 1]
-    return Found(c.applies("nk") & ~c.negative & (ev.count > 0) & (share >= rules.nk_k))
+    judged = c.applies("nk") & ~c.negative & (ev.count > 0)
+    flag = np.zeros(ev.shape, dtype=bool)
+    failed = []
+    for n, k in rules.nk:
+        share = shares[..., n - 1]
+        hit = judged & ((share > k) if rules.nk_strict else (share >= k))
+        if hit.any():
+            failed.append(f"({n}, {k * 100:g}%)")
+        flag |= hit
+    variant = "reason_strict" if rules.nk_strict else "reason"
+    return Found(flag, {"nk_failed": " and ".join(failed)}, variant)
 
 
 @check("p_percent")

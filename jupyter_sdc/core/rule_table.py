@@ -34,6 +34,7 @@ class Rule:
     words: str | None              # what it means for one cell
     reason: str | None = None      # template of the reason given for a whole output
     reason_model: str | None = None
+    reason_strict: str | None = None  # nk under nk_strict: "more than k"
     reported: bool = True          # False: a mark of mitigation, not a failing rule
 
     def status_under(self, values: Any) -> Status:

@@ -49,7 +49,9 @@ def _trait(value: dataclasses.Field) -> TraitType:
     elif isinstance(default, float):
         trait = Float(None, allow_none=True, help=help)
     elif isinstance(default, tuple):
-        trait = List(Unicode(), default_value=None, allow_none=True, help=help)
+        # names (mitigation), or pairs (nk: RuleValues checks each pair)
+        items = Unicode() if all(isinstance(v, str) for v in default) else None
+        trait = List(items, default_value=None, allow_none=True, help=help)
     else:
         trait = Unicode(None, allow_none=True, help=help)
     return trait.tag(config=True)
