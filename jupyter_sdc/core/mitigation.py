@@ -203,9 +203,21 @@ def requested(rules: Any, suppress: bool | None = None,
     """The mitigation one call asks for: its own arguments, else the rules' ``mitigation``.
 
     ``round=True`` rounds to the rules' base, a number is the base itself; ``None`` follows the
-    profile (which may require suppression or rounding).
+    profile (which may require suppression or rounding). Under a TRE policy, arguments that
+    drop a mitigation it requires (or change its base) are refused.
     """
-    return _requested(rules, suppress, round)
+    asked = _requested(rules, suppress, round)
+    if getattr(rules, "policy", None) is not None and (suppress is not None or round is not None):
+        kept = [m for m in rules.mitigation if m not in ("suppress", "round")]
+        try:
+            rules.replace(mitigation=(["suppress"] if asked[0] else []) + kept
+                          + (["round"] if asked[1] else []),
+                          round_base=asked[1] or rules.round_base)
+        except ValueError as err:  # the policy's PolicyError: say which argument did it
+            given = ", ".join(f"{name}={value!r}" for name, value in
+                              (("suppress", suppress), ("round", round)) if value is not None)
+            raise type(err)(f"{given}: {err}") from None
+    return asked
 
 
 def _requested(rules: Any, suppress: bool | None,

@@ -1,7 +1,8 @@
 """Rule values, profiles and their layering.
 
 Later wins: profile < ``sdc.toml [rules]`` < ``%config SDC.*`` < ``Session(...)`` keywords <
-arguments of one call. Every layer uses the same names (see DESIGN.md).
+arguments of one call. Every layer uses the same names (see DESIGN.md). Under a TRE policy
+(``core.policy``) the base is the policy's rules, and a layer may only make them stricter.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ def _about(default: Any = None) -> Any:
 
 @dataclass(frozen=True)
 class RuleValues:
-    """The risk appetite one check runs with (the names are the same in every layer)."""
+    """The risk appetite one check runs with (the names are the same in every layer).
+
+    Under a TRE policy (``core.policy``) the values carry it, and a copy that is weaker than
+    the policy in any value is refused: layers can only make rules stricter.
+    """
 
     threshold: int = _value(10, "Minimum unweighted count per cell.")
     nk: tuple[tuple[int, float], ...] = _value(
@@ -63,9 +68,13 @@ class RuleValues:
     profile: str = _value(DEFAULT_PROFILE, "Rule profile (e.g. acro-default).")
     #: the version of the profile file these values start from
     profile_version: str | None = _about()
+    #: the TRE policy these values must stay at least as strict as (``core.policy.Policy``)
+    policy: Any = _about()
 
     def __post_init__(self) -> None:
         _validate(self)
+        if self.policy is not None:
+            self.policy.refuse_weaker(self)
 
     def replace(self, **changes: Any) -> RuleValues:
         """A copy with ``changes`` applied (``None`` values are ignored, except for unit).
@@ -95,7 +104,8 @@ class RuleValues:
         return "midpoint6" in self.mitigation
 
     def to_dict(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name != "policy"}
         data["nk"] = [list(pair) for pair in self.nk]
         data["mitigation"] = list(self.mitigation)
         return data
@@ -315,11 +325,16 @@ def resolve_rules(
     layers: tuple[dict[str, Any], ...] = (),
     **overrides: Any,
 ) -> RuleValues:
-    """Layer the rule values: profile < sdc.toml [rules] < each of ``layers`` < ``overrides``."""
+    """Layer the rule values: profile < sdc.toml [rules] < each of ``layers`` < ``overrides``.
+
+    Under a TRE policy the base is the policy's rules (or a profile at least as strict), and
+    every layer may only make them stricter (``core.policy``)."""
+    from jupyter_sdc.core.policy import active_policy, base_rules
+
     project = project_rules(project_dir)
-    name = profile or project.pop("profile", None) or DEFAULT_PROFILE
+    name = profile or project.pop("profile", None)
     project.pop("profile", None)
-    rules = load_profile(name)
+    rules = base_rules(name, active_policy())
     for layer in (project, *layers, overrides):
         rules = rules.replace(**layer)
     return rules

@@ -1,9 +1,11 @@
 """The gate: every record judged again before anything is written, from the evidence it saved.
 
 Twice: under its own saved rules (a verdict, flags or mitigation that differ from the saved
-ones mean the record was edited or is stale: refused by name), and under the rules the project
-requires at export time (``sdc.toml`` and its profile): where those are stricter than what it
-was judged under, the stricter verdict counts and the record says why. This checks that a
+ones mean the record was edited or is stale: refused by name), and under the strictest of the
+rules the project requires at export time (``sdc.toml`` and its profile) and the TRE policy's
+(``core.policy``): where those are stricter than what it was judged under, the stricter
+verdict counts and the record says why and who requires it. A count table not rounded as
+they require is refused ("re-run the cell"). This checks that a
 record is consistent with its evidence; it cannot prove who wrote the evidence, so a request
 is never called "verified".
 """
@@ -17,16 +19,16 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.core.judge import Judgement
+from jupyter_sdc.core.policy import Policy, PolicyError, active_policy, strictest, weaker
 from jupyter_sdc.core.record import SCHEMA_VERSION, Output
 from jupyter_sdc.core.rejudge import differences, rejudge
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.statistic import Statistic
 from jupyter_sdc.core.status import Status, worst
 
-#: rule values where a larger number is stricter, and where a smaller one is
-_HIGHER = ("threshold", "dof", "p_percent")
-_ON = ("zeros", "missing", "class_disclosure")
-_ORDER = {"min_max": ("review", "fail"), "differencing": ("off", "review", "fail")}
+#: rule values that change no verdict (what was done is checked by ``_unrounded``)
+_MITIGATION_VALUES = ("mitigation", "round_base")
+_ACTIVE = object()  # judge_again's default: the policy in force
 
 
 @dataclass
@@ -36,9 +38,19 @@ class GateResult:
     notes: list[str] = field(default_factory=list)     # verdicts made stricter, and why
 
 
-def judge_again(records: list[dict], required: RuleValues) -> GateResult:
-    """Each record judged again under its own rules and under ``required`` (the project's)."""
+def judge_again(records: list[dict], required: RuleValues,
+                policy: Policy | None | object = _ACTIVE) -> GateResult:
+    """Each record judged again under its own rules and under the strictest of ``required``
+    (the project's) and ``policy``'s (by default the TRE policy in force)."""
     result = GateResult(records=[])
+    if policy is _ACTIVE:
+        try:
+            policy = active_policy()
+        except PolicyError as err:
+            result.problems.append(str(err))
+            return result
+    floor = policy.rules if isinstance(policy, Policy) else None
+    strict = strictest(required, floor) if floor is not None else required
     for record in records:
         name = _name(record)
         version = record.get("schema_version")
@@ -57,14 +69,18 @@ def judge_again(records: list[dict], required: RuleValues) -> GateResult:
         if found:
             result.problems.append(f"{name}: edited or stale: {found[0]}; re-run the cell.")
             continue
-        stricter = _stricter(own, required)
+        unrounded = _unrounded(output, required, floor)
+        if unrounded:
+            result.problems.append(f"{name}: {unrounded}; re-run the cell.")
+            continue
+        stricter = _stricter(own, required, floor)
         if stricter and required.unit != own.unit and required.unit is not None:
             result.problems.append(
                 f"{name}: counted {own.unit or 'records'}, but the project counts units "
                 f"({required.unit}): re-run the cell.")
             continue
         if stricter:
-            note = _stricter_verdict(output, rejudge(output, required), stricter)
+            note = _stricter_verdict(output, rejudge(output, strict), stricter)
             if note:
                 result.notes.append(f"{name}: {note}")
                 record = {**record, **_verdict_fields(output)}
@@ -77,27 +93,38 @@ def _name(record: dict) -> str:
     return f"{label} ({uid})" if label else f"output {uid}"
 
 
-def _stricter(own: RuleValues, required: RuleValues) -> list[str]:
-    """The rule values the project requires that are stricter than the record's own."""
+def _stricter(own: RuleValues, project: RuleValues,
+              floor: RuleValues | None = None) -> list[str]:
+    """The rule values the project or the TRE policy requires that are stricter than the
+    record's own, each told once, by whichever requires more."""
+    by_project = {w.name: w for w in weaker(own, project) if w.name not in _MITIGATION_VALUES}
+    by_policy = {w.name: w for w in weaker(own, floor)
+                 if w.name not in _MITIGATION_VALUES} if floor is not None else {}
+    policy_more = {w.name for w in weaker(project, floor)} if floor is not None else set()
     found = []
-    for name in _HIGHER:
-        if getattr(required, name) > getattr(own, name):
-            found.append(f"{name} {getattr(own, name):g}; the project requires "
-                         f"{getattr(required, name):g}")
-    if (required.nk_n, required.nk_k) != (own.nk_n, own.nk_k) and not (
-            required.nk_n <= own.nk_n and required.nk_k >= own.nk_k):
-        found.append(f"nk ({own.nk_n}, {own.nk_k:g}); the project requires "
-                     f"({required.nk_n}, {required.nk_k:g})")
-    for name in _ON:
-        if getattr(required, name) and not getattr(own, name):
-            found.append(f"{name} off; the project requires it")
-    for name, order in _ORDER.items():
-        if order.index(getattr(required, name)) > order.index(getattr(own, name)):
-            found.append(f"{name} {getattr(own, name)}; the project requires "
-                         f"{getattr(required, name)}")
-    if required.unit is not None and required.unit != own.unit:
-        found.append(f"unit {own.unit or 'records'}; the project counts {required.unit}")
+    for name in dict.fromkeys([*by_project, *by_policy]):
+        if name in by_policy and (name not in by_project or name in policy_more):
+            found.append(by_policy[name].judged("the TRE policy"))
+        else:
+            found.append(by_project[name].judged("the project"))
+    if project.unit is not None and project.unit != own.unit:
+        found.append(f"unit {own.unit or 'records'}; the project counts {project.unit}")
     return found
+
+
+def _unrounded(output: Output, project: RuleValues, floor: RuleValues | None) -> str | None:
+    """Why a count table's rounding falls short of what the policy or the project requires."""
+    if output.statistic not in (Statistic.FREQUENCY, Statistic.HISTOGRAM):
+        return None
+    base = output.mitigation.get("round_base")
+    for who, need in (("the TRE policy", floor), ("the project", project)):
+        if need is None or "round" not in need.mitigation:
+            continue
+        if not base or not (base == need.round_base or (
+                need.round_larger and base % need.round_base == 0)):
+            done = f"rounded to {base}" if base else "not rounded"
+            return f"its counts are {done}, but {who} requires rounding to {need.round_base}"
+    return None
 
 
 def _stricter_verdict(output: Output, judgement: Judgement, why: list[str]) -> str | None:
@@ -115,7 +142,7 @@ def _stricter_verdict(output: Output, judgement: Judgement, why: list[str]) -> s
         output.checks[rule] = worse[rule]
     note = f"judged with {'; and '.join(why)}"
     output.reasons += [r for r in judgement.reasons if r not in output.reasons] + [
-        f"Judged again at export under the project's rules: {note}."]
+        f"Judged again at export under the rules required now: {note}."]
     return f"{note}: now {worst(output.checks.values()).value}"
 
 
