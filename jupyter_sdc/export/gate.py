@@ -5,7 +5,7 @@ ones mean the record was edited or is stale: refused by name), and under the str
 rules the project requires at export time (``sdc.toml`` and its profile) and the TRE policy's
 (``core.policy``): where those are stricter than what it was judged under, the stricter
 verdict counts and the record says why and who requires it. A count table not rounded as
-they require is refused ("re-run the cell"). This checks that a
+the policy requires is refused ("re-run the cell"). This checks that a
 record is consistent with its evidence; it cannot prove who wrote the evidence, so a request
 is never called "verified".
 """
@@ -69,7 +69,7 @@ def judge_again(records: list[dict], required: RuleValues,
         if found:
             result.problems.append(f"{name}: edited or stale: {found[0]}; re-run the cell.")
             continue
-        unrounded = _unrounded(output, required, floor)
+        unrounded = _unrounded(output, floor)
         if unrounded:
             result.problems.append(f"{name}: {unrounded}; re-run the cell.")
             continue
@@ -112,19 +112,18 @@ def _stricter(own: RuleValues, project: RuleValues,
     return found
 
 
-def _unrounded(output: Output, project: RuleValues, floor: RuleValues | None) -> str | None:
-    """Why a count table's rounding falls short of what the policy or the project requires."""
-    if output.statistic not in (Statistic.FREQUENCY, Statistic.HISTOGRAM):
+def _unrounded(output: Output, floor: RuleValues | None) -> str | None:
+    """Why a count table's rounding falls short of what the TRE policy requires (a project's
+    own rounding is not a floor: a call may turn it off)."""
+    if floor is None or "round" not in floor.mitigation \
+            or output.statistic != Statistic.FREQUENCY:
         return None
     base = output.mitigation.get("round_base")
-    for who, need in (("the TRE policy", floor), ("the project", project)):
-        if need is None or "round" not in need.mitigation:
-            continue
-        if not base or not (base == need.round_base or (
-                need.round_larger and base % need.round_base == 0)):
-            done = f"rounded to {base}" if base else "not rounded"
-            return f"its counts are {done}, but {who} requires rounding to {need.round_base}"
-    return None
+    if base and (base == floor.round_base
+                 or (floor.round_larger and base % floor.round_base == 0)):
+        return None
+    done = f"rounded to {base}" if base else "not rounded"
+    return f"its counts are {done}, but the TRE policy requires rounding to {floor.round_base}"
 
 
 def _stricter_verdict(output: Output, judgement: Judgement, why: list[str]) -> str | None:

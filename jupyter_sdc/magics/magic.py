@@ -67,7 +67,10 @@ _RuleSettings = type("_RuleSettings", (Configurable,),
 def default_session() -> Any:
     from jupyter_sdc.api import session
 
-    return session()
+    try:
+        return session()
+    except ValueError as err:  # e.g. a TRE policy that cannot be trusted: say what to fix
+        raise UsageError(f"jupyter_sdc: {err}") from None
 
 
 @magics_class
@@ -170,6 +173,10 @@ class SDC(Magics, _RuleSettings):
         with self.runs.cell(whole) as run:
             checked = CheckedCell(self.shell, self.session(), options, run.key, body,
                                   self.rule_layer())
+            try:
+                checked.rules()  # options the TRE policy refuses stop the cell before it runs
+            except ValueError as err:
+                raise UsageError(f"%%sdc_check: {err}") from None
             with run.options(checked.fields(), checked.change_rules):
                 checked.start()
                 failed = True

@@ -65,3 +65,32 @@ def test_sdc_toml_accepts_the_new_rule_values(tmp_path):
     assert required.midpoint6 and required.round_larger
     session = jupyter_sdc.Session(project_dir=tmp_path)
     assert session.rules.nk == ((1, 0.5), (2, 0.67))
+
+
+def _policy(tmp_path, monkeypatch, text: str, mode: int = 0o444) -> Path:
+    path = tmp_path / "jupyter_sdc_policy.toml"
+    path.write_text(text)
+    path.chmod(mode)
+    monkeypatch.setenv(POLICY_ENV, str(path))
+    return path
+
+
+def test_a_cell_option_the_policy_refuses_stops_the_cell_without_a_traceback(
+        ip, tmp_path, monkeypatch):
+    path = _policy(tmp_path, monkeypatch, '[rules]\nmitigation = ["suppress", "round"]\n')
+    reset(ip)
+    ip.user_ns["ran"] = False
+    ran = run(ip, "%%sdc_check --round 3\nran = True\npd.crosstab(df.rgn, df.sex)", ok=False)
+    assert "UsageError" in ran.stderr and "Traceback" not in ran.stderr + ran.stdout
+    assert f"round_base = 3 is weaker than the TRE policy's 5 ({path})" in ran.stderr
+    assert ip.user_ns["ran"] is False and jupyter_sdc.session().outputs == []
+    ran = run(ip, "%%sdc_check --profile datashield\npd.crosstab(df.rgn, df.sex)", ok=False)
+    assert "profile 'datashield' is weaker than the TRE policy" in ran.stderr
+
+
+def test_an_unprotected_policy_stops_the_magics_with_what_to_fix(ip, tmp_path, monkeypatch):
+    path = _policy(tmp_path, monkeypatch, "[rules]\nthreshold = 10\n", mode=0o644)
+    reset(ip)
+    ran = run(ip, "%%sdc_check\npd.crosstab(df.rgn, df.sex)", ok=False)
+    assert "UsageError" in ran.stderr and "Traceback" not in ran.stderr + ran.stdout
+    assert f"The TRE policy {path} is not protected" in ran.stderr and "chmod" in ran.stderr
