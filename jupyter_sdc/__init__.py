@@ -14,6 +14,8 @@ from jupyter_sdc._version import __version__
 from jupyter_sdc.api import (
     WRAPPERS,
     Session,
+    corr,
+    coxph,
     crosstab,
     custom_output,
     describe,
@@ -22,12 +24,14 @@ from jupyter_sdc.api import (
     logitr,
     ols,
     olsr,
+    phreg,
     pivot_table,
     probit,
     probitr,
     session,
     set_session,
     stat,
+    surv_func,
 )
 from jupyter_sdc.core.record import MIME_TYPE, Output
 from jupyter_sdc.core.rules import RuleValues, available_profiles, load_profile
@@ -75,6 +79,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 __all__ = ["MIME_TYPE", "WRAPPERS", "Output", "RuleValues", "Session", "Status", "__version__",
-           "attach_counts", "available_profiles", "crosstab", "custom_output", "describe",
-           "hist", "load_profile", "logit", "logitr", "ols", "olsr", "panel", "pivot_table",
-           "probit", "probitr", "session", "set_session", "stat"]
+           "attach_counts", "available_profiles", "corr", "coxph", "crosstab", "custom_output",
+           "describe", "hist", "load_profile", "logit", "logitr", "ols", "olsr", "panel",
+           "phreg", "pivot_table", "probit", "probitr", "session", "set_session", "stat",
+           "surv_func"]

@@ -4,14 +4,19 @@ Everything is read from the design matrix the model already holds (``model.exog`
 and no second design-matrix build, so the check costs a few vectorised column passes.
 
 A parameter's count is the number of observations behind it: for a level of a categorical
-regressor (a formula column such as ``C(region)[T.North]``, or a 0/1 dummy column in the array
-API) the observations in that level (nonzero entries of its column); for the intercept and
-continuous regressors all observations used. ACRO 1.0.2 checks only the residual degrees of
+regressor (a formula column such as ``C(region)[T.North]``) or a numeric 0/1 regressor (a
+formula column such as ``employed``, or a 0/1 dummy column in the array API), the smaller of
+the observations in that level (nonzero entries of its column) and those in its reference
+level (in none of the factor's other levels; for a 0/1 regressor, the zeros), since the
+parameter compares the two; for the intercept and continuous regressors all observations used.
+Duration models (``PHReg``) are also judged on the events behind each parameter, counted the
+same way. ACRO 1.0.2 checks only the residual degrees of
 freedom; the per-level threshold and the binary-outcome check below are our additions.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,9 +134,45 @@ def column_counts(exog: np.ndarray, names: list[str], units: np.ndarray | None =
             if outcome is not None:
                 pos[j] = _distinct(units, mask & y, seen)
                 neg[j] = _distinct(units, mask & ~y, seen)
+    _with_references(exog, names, level, units, outcome, count, pos, neg)
     if outcome is None:
         return ColumnCounts(count=count, level=level)
     return ColumnCounts(count=count, level=level, positive=pos, negative=neg)
+
+
+def _factor(name: str) -> str:
+    """The factor a level column belongs to: ``C(region)[T.North]`` -> ``C(region)[]``."""
+    return _LEVEL.sub("[]", name)
+
+
+_LEVEL = re.compile(r"\[[^\]]*\]")
+
+
+def _with_references(exog: np.ndarray, names: list[str], level: np.ndarray,
+                     units: np.ndarray | None, outcome: np.ndarray | None, count: np.ndarray,
+                     pos: np.ndarray, neg: np.ndarray) -> None:
+    """A level's parameter compares it with its reference level: the observations in none
+    of its factor's other levels (for a numeric 0/1 regressor, those with 0). Each level is
+    judged on the smaller of the two groups (in place); a factor coded with every level (no
+    intercept) has no reference group."""
+    factors: dict[str, list[int]] = {}
+    for j in np.flatnonzero(level):
+        factors.setdefault(_factor(names[j]), []).append(int(j))
+    y = outcome if outcome is not None else np.zeros(exog.shape[0], dtype=bool)
+    seen = np.zeros(int(units.max(initial=-1)) + 1, dtype=bool) if units is not None else None
+    for columns in factors.values():
+        reference = ~(exog[:, columns] != 0).any(axis=1)
+        if not reference.any():
+            continue
+        groups = (reference, reference & y, reference & ~y)
+        if units is None or seen is None:
+            in_ref, ref_pos, ref_neg = (int(np.count_nonzero(g)) for g in groups)
+        else:
+            in_ref, ref_pos, ref_neg = (_distinct(units, g, seen) for g in groups)
+        count[columns] = np.minimum(count[columns], in_ref)
+        if outcome is not None:
+            pos[columns] = np.minimum(pos[columns], ref_pos)
+            neg[columns] = np.minimum(neg[columns], ref_neg)
 
 
 def used_units(results: Any, unit: Any, data: pd.DataFrame | None) -> np.ndarray:
@@ -197,8 +238,9 @@ def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame
     exog = np.asarray(model.exog)
     names = [str(x) for x in model.exog_names]
     units = used_units(results, unit, data) if unit is not None else None
+    events = duration_events(model)
     outcome = _binary_outcome(model) if rules.class_disclosure else None
-    counted = column_counts(exog, names, units, outcome)
+    counted = column_counts(exog, names, units, events if events is not None else outcome)
     by_name = dict(zip(names, counted.count, strict=True))
     total = int(exog.shape[0]) if units is None else int(len(np.unique(units)))
     counts = np.array([by_name.get(p, total) for p in table.index], dtype=np.int64)
@@ -211,17 +253,26 @@ def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame
         unit_label=unit_label,
     )
     positive = negative = None
-    if counted.positive is not None and counted.negative is not None:
+    if events is not None and counted.positive is not None:
+        by_events = dict(zip(names, counted.positive, strict=True))
+        total_events = int(events.sum()) if units is None else int(
+            len(np.unique(units[events])))
+        per_param = np.array([by_events.get(p, total_events) for p in table.index], dtype=float)
+        evidence.events = np.repeat(per_param[:, None], shape[1], axis=1)
+    elif counted.positive is not None and counted.negative is not None:
         by_pos = dict(zip(names, counted.positive, strict=True))
         by_neg = dict(zip(names, counted.negative, strict=True))
         positive = np.array([by_pos.get(p, np.nan) for p in table.index], dtype=float)
         negative = np.array([by_neg.get(p, np.nan) for p in table.index], dtype=float)
         evidence.outcome_1 = np.repeat(positive[:, None], shape[1], axis=1)
         evidence.outcome_0 = np.repeat(negative[:, None], shape[1], axis=1)
+    summary = _model_summary(results, formula, total, unit)
+    if events is not None:
+        summary["events"] = int(np.nanmax(evidence.events)) if evidence.events.size else 0
     output = assess(table, evidence, rules, uid=uid, kind="model", statistic="model",
-                    summary=_model_summary(results, formula, total, unit),
+                    summary=summary,
                     source=source, review=fit_problems(results, table), **fields)
-    _name_small_parameters(output, counts, rules.threshold, unit_label)
+    _name_small_parameters(output, counts, rules.threshold, unit_label, evidence.events)
     if positive is not None and negative is not None:
         _name_thin_outcomes(output, positive, negative, rules.threshold, unit_label)
     return output
@@ -253,17 +304,32 @@ def fit_problems(results: Any, table: pd.DataFrame) -> list[str]:
 
 
 def _name_small_parameters(output: Output, counts: np.ndarray, threshold: int,
-                           unit: str) -> None:
+                           unit: str, events: np.ndarray | None = None) -> None:
     """Say which parameters are thin, rather than how many table cells (6 per parameter)."""
     flag = output.flags.get("threshold")
     if flag is None or not flag.to_numpy().any():
         return
     rows = flag.to_numpy().any(axis=1)
-    listed = ", ".join(f"{name} ({int(c)})" for name, c, r in
-                       zip(output.table.index, counts, rows, strict=True) if r)
+    per_row = events[:, 0] if events is not None else None
+    listed = ", ".join(
+        f"{name} ({int(c)}" + (f", {int(per_row[i])} with an event)" if per_row is not None
+                               else ")")
+        for i, (name, c, r) in enumerate(zip(output.table.index, counts, rows, strict=True))
+        if r)
+    what = f"{unit} or events" if events is not None else unit
     output.reasons = [r for r in output.reasons if not r.endswith("(threshold).")]
     output.reasons.insert(0, f"{int(rows.sum())} parameter(s) rest on fewer than {threshold} "
-                             f"{unit}: {listed} (threshold).")
+                             f"{what}: {listed} (threshold).")
+
+
+def duration_events(model: Any) -> np.ndarray | None:
+    """The event flags of a duration model (statsmodels ``PHReg``: ``status``), else None."""
+    if type(model).__name__ != "PHReg":
+        return None
+    status = getattr(model, "status", None)
+    if status is None:
+        return np.ones(int(np.asarray(model.exog).shape[0]), dtype=bool)
+    return np.asarray(status, dtype=float) != 0
 
 
 def _name_thin_outcomes(output: Output, positive: np.ndarray, negative: np.ndarray,

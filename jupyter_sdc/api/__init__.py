@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_sdc.api.models import ModelCalls
+from jupyter_sdc.api.stats import StatsCalls
 from jupyter_sdc.api.tables import TableCalls
 
 
-class Session(TableCalls, ModelCalls):
+class Session(TableCalls, ModelCalls, StatsCalls):
     """``Session(profile=None, unit=None, **rule_values)``: later layers win (DESIGN.md).
 
     Checked calls: ``crosstab``, ``pivot_table``, ``describe``, ``stat``, ``custom_output``,
-    ``ols``/``olsr``, ``logit``/``logitr``, ``probit``/``probitr``, ``hist``.
+    ``ols``/``olsr``, ``logit``/``logitr``, ``probit``/``probitr``, ``hist``, ``surv_func``,
+    ``phreg``, ``coxph``, ``corr``.
     """
 
     def export(self, project_dir: Path | str | None = None, *,
@@ -44,7 +46,7 @@ class Session(TableCalls, ModelCalls):
 
 #: the checked calls, as methods of a Session and as functions on the default session
 WRAPPERS = ("crosstab", "pivot_table", "describe", "stat", "ols", "olsr", "logit", "logitr",
-            "probit", "probitr", "hist", "custom_output")
+            "probit", "probitr", "hist", "custom_output", "surv_func", "phreg", "coxph", "corr")
 
 _default: Session | None = None
 
@@ -81,6 +83,7 @@ def _on_default_session(name: str) -> Callable[..., Any]:
 
 # the checked calls on the default session, one name each (so editors complete them)
 (crosstab, pivot_table, describe, stat, ols, olsr, logit, logitr, probit, probitr, hist,
- custom_output) = (_on_default_session(name) for name in WRAPPERS)
+ custom_output, surv_func, phreg, coxph, corr) = (
+    _on_default_session(name) for name in WRAPPERS)
 
 __all__ = ["WRAPPERS", "Session", "session", "set_session", *WRAPPERS]

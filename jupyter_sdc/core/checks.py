@@ -79,12 +79,35 @@ def _threshold(c: Context) -> Found:
         # the sum or mean of a two-valued variable counts each value: a frequency table
         two_valued = ~np.isnan(ev.class_min)
         basis = np.where(two_valued, np.minimum(basis, np.nan_to_num(ev.class_min)), basis)
+    if ev.events is not None:
+        # a duration model's parameter rests on the events among its records too
+        models = c.statistic == Statistic.MODEL
+        basis = np.where(models, np.fmin(basis, ev.events), basis)
     flag = c.applies("threshold") & (basis < c.rules.threshold)
     if ev.structural_zero is not None:
         flag &= ~ev.structural_zero  # declared impossible: nobody is hidden in it
     if not c.rules.zeros:
         flag &= basis != 0
+    survival = c.statistic == Statistic.SURVIVAL
+    if survival.any():
+        flag = np.where(survival, c.applies("threshold") & _small_step(c), flag)
     return Found(flag)
+
+
+def _small_step(c: Context) -> np.ndarray:
+    """Survival steps whose events, or whose change in the number at risk, are fewer than N
+    (and not 0: a step where nobody has an event or leaves tells nothing about anyone)."""
+    ev, n = c.ev, c.rules.threshold
+    flag = np.zeros(ev.shape, dtype=bool)
+    for grid in (ev.events, ev.exits):
+        if grid is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            flag |= (grid > 0) & (grid < n)
+    if ev.events is None or ev.exits is None:
+        c.incomplete.append("The survival table has no events or exits per step saved with "
+                            "it, so its steps cannot be judged: re-run the cell (threshold).")
+    return flag
 
 
 @check("zeros")
@@ -213,6 +236,20 @@ def _min_max(c: Context) -> Found | None:
     return Found(c.applies("min_max") & (ev.count > 0) & few)
 
 
+@check("quantile_sides")
+def _quantile_sides(c: Context) -> Found | None:
+    """A quantile (median) with fewer than N records (units) strictly below or above it lies
+    among those few records' own values."""
+    ev = c.ev
+    if ev.below is None or ev.above is None:
+        return None
+    with np.errstate(invalid="ignore"):
+        few = (ev.below < c.rules.threshold) | (ev.above < c.rules.threshold)
+    return Found(c.applies("quantile_sides") & (ev.count > 0) & few)
+
+
 @check("records")
 def _records(c: Context) -> Found:
-    return Found(c.applies("records").copy())
+    """Record-level data, and points drawn for single records (where any is drawn)."""
+    drawn = (c.statistic != Statistic.POINTS) | (c.ev.count > 0)
+    return Found(c.applies("records") & drawn)

@@ -67,6 +67,10 @@ class CellEvidence:
     p_ratio: np.ndarray | None = None     # (total - x1 - x2) / x1; NaN without a contributor
     outcome_1: np.ndarray | None = None   # models with a 0/1 outcome: with 1 per parameter
     outcome_0: np.ndarray | None = None   # ... and with 0
+    events: np.ndarray | None = None      # survival steps and duration models: events
+    exits: np.ndarray | None = None       # survival steps: leaving the risk set (events + censored)
+    below: np.ndarray | None = None       # quantiles: records (units) strictly below the value
+    above: np.ndarray | None = None       # ... and strictly above it
     unit_label: str = "records"
     notes: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)  # why the check is incomplete
@@ -131,7 +135,7 @@ class CellEvidence:
 
 #: evidence saved grid by grid as it is (shares and ratios are saved by ``dominance``)
 _SAVED = ("missing", "negative", "at_max", "at_min", "mode_count", "class_min", "dof", "margin",
-          "structural_zero", "outcome_1", "outcome_0")
+          "structural_zero", "outcome_1", "outcome_0", "events", "exits", "below", "above")
 
 
 def _top_k(groups: np.ndarray, values: np.ndarray, n: int, k: int) -> tuple[np.ndarray, ...]:

@@ -22,6 +22,9 @@ class Statistic(str, Enum):
     MAX = "max"
     MODE = "mode"
     MODEL = "model"
+    SURVIVAL = "survival"        # a Kaplan-Meier step: at risk, events, the survival estimate
+    CORRELATION = "correlation"  # a correlation coefficient of two variables
+    POINTS = "points"            # individual records drawn as points (scatter, box outliers)
     RECORDS = "records"
     CUSTOM = "custom"
     # Output-level only: a table whose columns show several statistics, or describe()'s rows.
