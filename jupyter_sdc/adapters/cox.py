@@ -42,7 +42,8 @@ def check_coxph(fitter: Any, data: pd.DataFrame | None, *, rules: RuleValues, ui
     exog = design.to_numpy(dtype=float)
     names = [str(c) for c in design.columns]
     events = np.asarray(observed, dtype=bool)
-    unit = unit if unit is not None else rules.unit
+    if unit is None and isinstance(rules.unit, str) and rules.unit in data.columns:
+        unit = rules.unit  # as for statsmodels models: units where the data has the column
     units = None
     if unit is not None:
         series = unit_series(data, unit, len(data))

@@ -159,8 +159,13 @@ class Grid:
         top_k: int = 2,
         unit_label: str = "records",
         classes: dict[str, tuple[float, float]] | None = None,
+        cuts: dict[int, np.ndarray] | None = None,
     ) -> CellEvidence:
-        """Evidence for every cell of a result with ``index`` rows and ``specs`` columns."""
+        """Evidence for every cell of a result with ``index`` rows and ``specs`` columns.
+
+        ``cuts``: for a column of quantiles (by position), the value published in each row;
+        the records (units) strictly below and above it are counted (``quantile_sides``).
+        """
         row_pos, row_margin = self.rows.locate(index, margins_name)
         col_labels = pd.MultiIndex.from_tuples([s.labels for s in specs]) \
             if self.cols.names and specs else pd.Index([0] * len(specs))
@@ -172,6 +177,7 @@ class Grid:
                   "mode_count", "class_min")
         out: dict[str, np.ndarray] = {f: np.zeros(shape) for f in fields}
         top = np.zeros((*shape, max(top_k, 2)))
+        sides = {name: np.full(shape, np.nan) for name in ("below", "above")} if cuts else {}
         have: set[str] = set()
         margin = row_margin[:, None] | col_margin[None, :]
         for j, spec in enumerate(specs):
@@ -208,6 +214,9 @@ class Grid:
                 if picked.top is not None:
                     top[rows_sel, j, : picked.top.shape[1]] = picked.top
                     have.add("top")
+                if cuts and j in cuts and vals is not None:
+                    self._sides(variant, vals, masks.get(spec.value), pos[rows_sel],
+                                cuts[j][rows_sel], rows_sel, j, sides)
         statistic = [s.statistic for s in specs]
         class_cols = np.array([s.statistic in ("sum", "mean") and s.value in (classes or {})
                                for s in specs], dtype=bool)[None, :]
@@ -225,8 +234,28 @@ class Grid:
             class_min=np.where(class_cols, out["class_min"], np.nan)
             if "class_min" in have else None,
             margin=margin,
+            below=sides.get("below"),
+            above=sides.get("above"),
             unit_label=unit_label,
         )
+
+    def _sides(self, variant: str, values: np.ndarray, mask: np.ndarray | None,
+               pos: np.ndarray, cut: np.ndarray, rows_sel: np.ndarray, j: int,
+               out: dict[str, np.ndarray]) -> None:
+        """Records (units) below and above each published quantile of one column."""
+        from jupyter_sdc.adapters.sides import group_sides
+
+        size = self._sizes[variant]
+        ids = self._ids(variant)
+        if mask is not None:
+            ids = np.where(mask, ids, -1)
+        cut_g = np.full(size, np.nan)
+        known = pos >= 0
+        cut_g[pos[known]] = np.asarray(cut, dtype=float)[known]
+        below, above = group_sides(ids, size, values, cut_g, self.units)
+        safe = np.maximum(pos, 0)
+        out["below"][rows_sel, j] = np.where(known, below[safe], 0)
+        out["above"][rows_sel, j] = np.where(known, above[safe], 0)
 
     def row_sample(self, index: pd.Index, k: int) -> tuple[np.ndarray, int]:
         """Hashes of a sample of the records behind the table, and how many records there are.

@@ -145,6 +145,7 @@ def tabulate(
         top_k=rules.top_k,
         unit_label="units" if unit is not None else "records",
         classes=classes,
+        cuts=quantile_cuts(table, specs) if weights is None else None,
     )
     evidence.notes += [two_valued_note(name) for name in classes
                        if any(s.value == name and s.statistic in ("sum", "mean") for s in specs)]
@@ -188,6 +189,14 @@ def _fingerprint(grid: Grid, row_keys: list[pd.Series], col_keys: list[pd.Series
     except ValueError:
         return None  # e.g. band edges the sketch cannot read: no differencing for this one
 
+
+
+def quantile_cuts(table: pd.DataFrame, specs: list[ColumnSpec]) -> dict[int, np.ndarray]:
+    """The published value of each quantile (median) column, by position (quantile_sides)."""
+    from jupyter_sdc.adapters.sides import QUANTILES
+
+    return {j: pd.to_numeric(table.iloc[:, j], errors="coerce").to_numpy(dtype=float)
+            for j, spec in enumerate(specs) if spec.statistic in QUANTILES}
 
 
 def two_values(array: np.ndarray) -> tuple[float, float] | None:

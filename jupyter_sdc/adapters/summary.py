@@ -16,6 +16,7 @@ import pandas as pd
 from jupyter_sdc.adapters import pandas as pdx
 from jupyter_sdc.adapters.aggfuncs import quantile_statistic, statistic_of
 from jupyter_sdc.adapters.grid import ColumnSpec
+from jupyter_sdc.adapters.sides import QUANTILES, sides
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence, group_stats
 from jupyter_sdc.core.record import Output
@@ -142,6 +143,7 @@ def check_summary(
     arrays["class_min"][:] = np.nan
     review: list[str] = []
     top = np.zeros((*table.shape, rules.top_k))
+    sides_of = {"below": np.full(table.shape, np.nan), "above": np.full(table.shape, np.nan)}
     ids = np.zeros(len(frame), dtype=np.int64)
     for j, col in enumerate(table.columns):
         if col not in frame.columns:
@@ -162,6 +164,9 @@ def check_summary(
                 if arr is not None:
                     arrays[f][i, j] = arr[0]
             top[i, j, :] = st.top[0] if st.top is not None else 0
+            if grid[i, j] in QUANTILES:
+                cut = pd.to_numeric(pd.Series([table.iat[i, j]]), errors="coerce").iloc[0]
+                sides_of["below"][i, j], sides_of["above"][i, j] = sides(values, cut, units)
     evidence = CellEvidence(
         statistic=grid, count=arrays["count"].astype(np.int64), rows=arrays["rows"],
         missing=arrays["missing"], negative=arrays["negative"], total=arrays["total"], top=top,
@@ -169,6 +174,8 @@ def check_summary(
         class_min=arrays["class_min"] if not np.isnan(arrays["class_min"]).all() else None,
         unit_label="units" if unit_s is not None else "records",
     )
+    if not np.isnan(sides_of["below"]).all():
+        evidence.below, evidence.above = sides_of["below"], sides_of["above"]
     return assess(table, evidence, rules, uid=uid, statistic=statistic,
                   summary={"n": int(evidence.count.max(initial=0))}, source=source,
                   review=review, **fields)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.capture import stats
 from jupyter_sdc.capture.checkable import NotCheckable, tabulation, unit_for, unwrapped
 from jupyter_sdc.capture.grouped import grouped_output
 from jupyter_sdc.capture.lineage import Node
@@ -38,6 +39,8 @@ RECORD_ROWS = 20
 # -- kinds of objects --------------------------------------------------------------------------
 def is_model(obj: Any) -> bool:
     module = type(obj).__module__ or ""
+    if module.startswith("lifelines"):  # a fitted Cox model (capture.stats)
+        return hasattr(obj, "params_") and hasattr(obj, "duration_col")
     return module.startswith("statsmodels") and hasattr(obj, "model") and hasattr(obj, "params")
 
 
@@ -73,6 +76,8 @@ def root_output(node: Node, rules: RuleValues, uid: str, source: dict,
         return _frame_stat(node, rules, uid, source, frames or [])
     if node.kind in ("crosstab", "pivot_table"):
         return tabulation(node, rules, uid, source, frames or [])
+    if node.kind in stats.ROOT_KINDS:
+        return stats.root_output(node, rules, uid, source, frames or [])
     raise NotCheckable(f"jupyter_sdc cannot check a {node.call} result")
 
 
@@ -148,6 +153,8 @@ def _value_counts(node: Node, rules: RuleValues, uid: str, source: dict,
 def model_output(results: Any, rules: RuleValues, uid: str, source: dict) -> Output:
     from jupyter_sdc.adapters.statsmodels import check_model
 
+    if (type(results).__module__ or "").startswith("lifelines"):
+        return stats.cox_output(results, rules, uid, source)
     return check_model(results, rules=rules, uid=uid, source=source)
 
 

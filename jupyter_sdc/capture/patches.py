@@ -469,6 +469,8 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
         from matplotlib.axes import Axes
 
         yield Axes, "hist", lambda o: _guarded(o, _note_hist)
+    from jupyter_sdc.capture.patches_stats import stats_patches  # survival, corr, plots
+    yield from stats_patches()
 
 
 def _statsmodels_patches() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.capture import builders, text
+from jupyter_sdc.capture import builders, stats, text
 from jupyter_sdc.capture.attach import attached_counts
 from jupyter_sdc.capture.grouped import unstacked_output
 from jupyter_sdc.capture.lineage import Node, follow
@@ -178,6 +178,9 @@ class Recorder:
         if builders.is_model(obj):
             return self._model(obj, "fit")
         if builders.is_figure(obj):
+            drawn = stats.figure_output(cap, obj, self, namespace)  # survival, boxes, points...
+            if drawn is not None:
+                return drawn
             table = cap.plotted_table(obj)
             if table is not None and cap.histogram_values(obj) is None:
                 return self._plot_of(cap, obj, table, namespace)
@@ -199,6 +202,13 @@ class Recorder:
         results = _model_behind(obj, namespace, cap)
         if results is not None:
             return self._model(results, "params")
+        fitter = stats.fitter_of(obj, namespace)  # a lifelines table or Cox summary
+        if fitter is not None and fitter[0] == "model":
+            return self._model(fitter[1], "summary")
+        if fitter is not None:
+            return self._guard(lambda uid: stats.survival_output(
+                fitter[1], obj, self._rules(), uid, self._source("survival"),
+                [v for v in namespace.values() if isinstance(v, pd.DataFrame)]))
         if _looks_like_records(obj, namespace):
             return builders.records_output(obj, self.new_uid(), self._rules(),
                                            self._source("records"))

@@ -247,7 +247,9 @@ def test_groupby_describe_and_quantile(ip):
         "count", "mean", "std", "min", "25%", "50%", "75%", "max"]
     assert described.checks["min_max"] == "fail"  # min and max are single people's values
     assert one.counts.to_numpy()[:, 0].tolist() == [120, 120, 60]
-    assert quantile.statistic == "quantile" and quantile.status == "pass"
+    # the 0.9 quantile of the 60 people in the smallest region has only 6 above it
+    assert quantile.statistic == "quantile" and quantile.status == "fail"
+    assert quantile.flags["quantile_sides"].to_numpy().ravel().tolist() == [False, False, True]
 
 
 def test_unit_option_counts_people_not_rows(ip):
