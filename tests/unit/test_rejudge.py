@@ -3,6 +3,7 @@
 The export gate relies on this: any difference means an edited or stale record.
 """
 
+import importlib.util
 import json
 
 import numpy as np
@@ -46,6 +47,16 @@ def every_kind(session: sdc.Session, df: pd.DataFrame) -> list[Output]:
     session.logitr("won ~ hours + C(region)", data=df)
     session.olsr("income ~ hours", data=df)
     session.hist(df, "hours", bins=8)
+    session.stat(df.income, "quantile", 0.9)
+    session.corr(df[["income", "hours", "won"]])
+    months = (df.hours // 4).clip(1, 20)
+    session.surv_func(months, df.won, output="table")
+    session.surv_func(months, df.won, output="table", suppress=True)
+    session.surv_func(months, df.won, output="table", round=5)
+    survival = df.assign(t=months + df.income / 1e7)
+    session.phreg("t ~ hours + C(region)", data=survival, status=survival.won)
+    if importlib.util.find_spec("lifelines") is not None:
+        session.coxph(survival[["t", "won", "hours"]], "t", "won")
     return session.outputs
 
 
