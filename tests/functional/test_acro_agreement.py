@@ -332,3 +332,32 @@ def test_suppressed_magnitude(df, sess, acro, aggfunc):
     assert (mine.isna().to_numpy() == theirs.isna().to_numpy()).all()
     pd.testing.assert_frame_equal(mine, plain(theirs), check_dtype=False, check_names=False)
     assert ours(sess).status.value == last_acro_record(acro).status == "review"
+
+
+# ---------------------------------------------------------------- survival
+
+
+def acro_survival_data() -> pd.DataFrame:
+    """ACRO's own survival test data when flchain cannot be fetched (test/test_plots.py)."""
+    np.random.seed(42)
+    n = 500
+    frame = pd.DataFrame({"futime": np.random.exponential(100, n),
+                          "death": np.random.binomial(1, 0.3, n),
+                          "sex": np.random.choice(["F", "M"], n)})
+    return frame[frame.sex == "F"]
+
+
+def test_survival_table_is_acros_and_its_plot_is_judged_as_the_table(acro):
+    data = acro_survival_data()
+    theirs = acro.surv_func(data.futime, data.death, output="table")
+    acro.surv_func(data.futime, data.death, output="plot")
+    table_record, plot_record = list(acro.results.results.values())[-2:]
+    sess = sdc.Session(profile="acro-default")
+    ours = sess.surv_func(data.futime, data.death, output="table")
+    sess.surv_func(data.futime, data.death, output="plot")
+    table_out, plot_out = sess.outputs[-2:]
+    pd.testing.assert_frame_equal(ours, theirs)
+    # both judge a Kaplan-Meier plot with the checks of its table
+    assert table_record.status == plot_record.status
+    assert table_out.status == plot_out.status
+    assert table_out.flags["threshold"].equals(plot_out.flags["threshold"])

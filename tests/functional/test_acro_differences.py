@@ -287,6 +287,59 @@ def test_acro_pivot_table_refuses_several_values(df, acro):
                          aggfunc="mean")
 
 
+# ---------------------------------------------------------------- survival tables
+
+
+def safe_spells() -> pd.DataFrame:
+    """Five steps of 20 events each, 100 censored at the end: every step is about 20 people."""
+    rows = [(t, 1) for t in range(1, 6) for _ in range(20)] + [(9, 0)] * 100
+    return pd.DataFrame(rows, columns=["time", "event"])
+
+
+def thin_spells() -> pd.DataFrame:
+    """As ``safe_spells``, with a step of 3 events at time 6."""
+    frame = safe_spells()
+    frame.loc[frame.index[-3:], ["time", "event"]] = [6, 1]
+    return frame
+
+
+def test_ours_survival_steps_are_judged_on_their_counts(sess):
+    sess.surv_func(safe_spells().time, safe_spells().event, output="table")
+    assert last(sess).status.value == "pass"
+    sess.surv_func(thin_spells().time, thin_spells().event, output="table")
+    out = last(sess)
+    assert out.status.value == "fail" and "at time 6" in out.reasons[0]
+    assert out.flags["threshold"].to_numpy().any(axis=1).tolist() == [False] * 5 + [True]
+
+
+@pytest.mark.acro
+def test_acro_survival_table_always_fails_on_a_meaningless_dof(acro):
+    acro.surv_func(safe_spells().time, safe_spells().event, output="table")
+    record = last_acro_record(acro)
+    # every step has 20 events, yet: dof of the distinct "num at risk" values, 0 < 10
+    assert record.status == "fail" and "MinimumDoFCheck: fail dof=0" in record.summary
+
+
+def test_ours_suppressed_survival_table_publishes_pooled_steps_only(sess):
+    table = sess.surv_func(thin_spells().time, thin_spells().event, output="table",
+                           suppress=True)
+    assert last(sess).status.value == "review"
+    assert (table["num events"] >= 10).all() and 6 not in table.index
+
+
+@pytest.mark.acro
+def test_acro_suppressed_survival_table_keeps_the_raw_counts(tmp_path, monkeypatch):
+    acro_pkg = pytest.importorskip("acro")
+    monkeypatch.chdir(tmp_path)
+    suppressing = acro_pkg.ACRO(suppress=True)
+    logging.getLogger("acro").setLevel(logging.ERROR)
+    table = suppressing.surv_func(thin_spells().time, thin_spells().event, output="table")
+    record = last_acro_record(suppressing)
+    # the 3 events at time 6 are still in the table ACRO returns and records
+    assert table.loc[6, "num events"] == 3 and "rounded_survival_fun" in table.columns
+    assert record.status == "review"
+
+
 # ---------------------------------------------------------------- our extra rules
 
 
