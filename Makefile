@@ -73,7 +73,7 @@ ui-tests/node_modules/.installed: ui-tests/package.json ui-tests/yarn.lock | ins
 	cd ui-tests && $(VENV_ENV) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 jlpm install
 	touch $@
 
-examples/project/data/lfs_synthetic.csv: | install
+examples/project/data/lfs_synthetic.csv: examples/project/make_data.py | install
 	$(PY) examples/project/make_data.py
 
 # Galata (Playwright) in Debian's Chromium against a real JupyterLab.

@@ -2,7 +2,8 @@
 
 A two-wave panel shaped like a labour force survey: several rows per person, a small region
 that fails the threshold, a few very high earners that dominate their cells, and survey
-weights. Run: ``python make_data.py`` (writes ``data/lfs_synthetic.csv``, seed fixed).
+weights, and months in the wave-1 job until leaving it (24 months of follow-up). Run:
+``python make_data.py`` (writes ``data/lfs_synthetic.csv``, seed fixed).
 """
 
 from __future__ import annotations
@@ -47,7 +48,19 @@ def make(persons: int = 3_000, seed: int = 2026) -> pd.DataFrame:
                             labels=["18-30", "31-40", "41-50", "51-65"]).astype(str)
     df["full_time"] = np.where(df.hours >= 30, "Full time", "Part time")
     df["employed"] = (rng.uniform(size=len(df)) < 0.9).astype(int)
-    return df
+    return df.merge(_job_spells(persons, seed + 1), on="person_id")
+
+
+def _job_spells(persons: int, seed: int) -> pd.DataFrame:
+    """Months in the wave-1 job until leaving it, followed up for 24 months (own generator,
+    so the other columns stay as they were)."""
+    rng = np.random.default_rng(seed)
+    leave = np.ceil(rng.exponential(30, persons))
+    lost = np.ceil(rng.uniform(1, 200, persons))  # lost to follow-up, mostly after 24 months
+    months = np.minimum.reduce([leave, lost, np.full(persons, 24.0)])
+    return pd.DataFrame({"person_id": np.arange(1, persons + 1),
+                         "months_in_job": months.astype(int),
+                         "left_job": (leave <= np.minimum(lost, 24)).astype(int)})
 
 
 def main() -> None:

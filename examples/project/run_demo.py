@@ -18,8 +18,16 @@ HERE = Path(__file__).resolve().parent
 MIME = "application/vnd.jupyter-sdc.output+json"
 
 
+def _stale(csv: Path) -> bool:
+    """Missing, or made by an older make_data.py (without the columns the notebook uses)."""
+    if not csv.exists():
+        return True
+    with csv.open(encoding="utf-8") as handle:
+        return "months_in_job" not in handle.readline()
+
+
 def run_notebook() -> Path:
-    if not (HERE / "data" / "lfs_synthetic.csv").exists():
+    if _stale(HERE / "data" / "lfs_synthetic.csv"):
         sys.path.insert(0, str(HERE))
         import make_data
 
