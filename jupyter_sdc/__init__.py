@@ -14,6 +14,7 @@ from jupyter_sdc._version import __version__
 from jupyter_sdc.api import (
     WRAPPERS,
     Session,
+    boxplot,
     corr,
     coxph,
     crosstab,
@@ -25,6 +26,7 @@ from jupyter_sdc.api import (
     ols,
     olsr,
     phreg,
+    pie,
     pivot_table,
     probit,
     probitr,
@@ -79,7 +81,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 __all__ = ["MIME_TYPE", "WRAPPERS", "Output", "RuleValues", "Session", "Status", "__version__",
-           "attach_counts", "available_profiles", "corr", "coxph", "crosstab", "custom_output",
-           "describe", "hist", "load_profile", "logit", "logitr", "ols", "olsr", "panel",
-           "phreg", "pivot_table", "probit", "probitr", "session", "set_session", "stat",
-           "surv_func"]
+           "attach_counts", "available_profiles", "boxplot", "corr", "coxph", "crosstab",
+           "custom_output", "describe", "hist", "load_profile", "logit", "logitr", "ols", "olsr",
+           "panel", "phreg", "pie", "pivot_table", "probit", "probitr", "session", "set_session",
+           "stat", "surv_func"]

@@ -161,11 +161,8 @@ class Grid:
         classes: dict[str, tuple[float, float]] | None = None,
         cuts: dict[int, np.ndarray] | None = None,
     ) -> CellEvidence:
-        """Evidence for every cell of a result with ``index`` rows and ``specs`` columns.
-
-        ``cuts``: for a column of quantiles (by position), the value published in each row;
-        the records (units) strictly below and above it are counted (``quantile_sides``).
-        """
+        """Evidence for every cell of a result with ``index`` rows and ``specs`` columns
+        (``cuts``: a quantile column's published values by position, for ``quantile_sides``)."""
         row_pos, row_margin = self.rows.locate(index, margins_name)
         col_labels = pd.MultiIndex.from_tuples([s.labels for s in specs]) \
             if self.cols.names and specs else pd.Index([0] * len(specs))
@@ -195,16 +192,7 @@ class Grid:
                 if not col_ok or not rows_sel.any():
                     continue
                 st = self.stats(variant, vals, spec.value, mask=masks.get(spec.value), **needs)
-                if variant == "cell":
-                    pos = np.where(row_pos < 0, -1, row_pos * self.cols.size + max(col_pos[j], 0))
-                    if col_pos[j] < 0:
-                        pos[:] = -1
-                elif variant == "row":
-                    pos = row_pos
-                elif variant == "col":
-                    pos = np.full(len(index), col_pos[j])
-                else:
-                    pos = np.zeros(len(index), dtype=np.int64)
+                pos = self._positions(variant, row_pos, int(col_pos[j]))
                 picked = st.take(pos[rows_sel])
                 for name in fields:
                     arr = getattr(picked, name)
@@ -238,6 +226,17 @@ class Grid:
             above=sides.get("above"),
             unit_label=unit_label,
         )
+
+    def _positions(self, variant: str, row_pos: np.ndarray, col_pos: int) -> np.ndarray:
+        """The group of each row's cell in one column, for one layout (-1: no records)."""
+        if variant == "cell":
+            pos = np.where(row_pos < 0, -1, row_pos * self.cols.size + max(col_pos, 0))
+            return np.full(len(row_pos), -1) if col_pos < 0 else pos
+        if variant == "row":
+            return row_pos
+        if variant == "col":
+            return np.full(len(row_pos), col_pos)
+        return np.zeros(len(row_pos), dtype=np.int64)
 
     def _sides(self, variant: str, values: np.ndarray, mask: np.ndarray | None,
                pos: np.ndarray, cut: np.ndarray, rows_sel: np.ndarray, j: int,

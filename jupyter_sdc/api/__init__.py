@@ -23,7 +23,7 @@ class Session(TableCalls, ModelCalls, StatsCalls):
 
     Checked calls: ``crosstab``, ``pivot_table``, ``describe``, ``stat``, ``custom_output``,
     ``ols``/``olsr``, ``logit``/``logitr``, ``probit``/``probitr``, ``hist``, ``surv_func``,
-    ``phreg``, ``coxph``, ``corr``.
+    ``phreg``, ``coxph``, ``corr``, ``pie``, ``boxplot``.
     """
 
     def export(self, project_dir: Path | str | None = None, *,
@@ -46,7 +46,8 @@ class Session(TableCalls, ModelCalls, StatsCalls):
 
 #: the checked calls, as methods of a Session and as functions on the default session
 WRAPPERS = ("crosstab", "pivot_table", "describe", "stat", "ols", "olsr", "logit", "logitr",
-            "probit", "probitr", "hist", "custom_output", "surv_func", "phreg", "coxph", "corr")
+            "probit", "probitr", "hist", "custom_output", "surv_func", "phreg", "coxph", "corr",
+            "pie", "boxplot")
 
 _default: Session | None = None
 
@@ -83,7 +84,7 @@ def _on_default_session(name: str) -> Callable[..., Any]:
 
 # the checked calls on the default session, one name each (so editors complete them)
 (crosstab, pivot_table, describe, stat, ols, olsr, logit, logitr, probit, probitr, hist,
- custom_output, surv_func, phreg, coxph, corr) = (
+ custom_output, surv_func, phreg, coxph, corr, pie, boxplot) = (
     _on_default_session(name) for name in WRAPPERS)
 
 __all__ = ["WRAPPERS", "Session", "session", "set_session", *WRAPPERS]

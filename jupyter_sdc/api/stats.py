@@ -7,8 +7,7 @@ names both the estimate (as in statsmodels) and the record. ``time`` and ``statu
 column names of ``data=``, which also gives the ``unit`` column when units are counted.
 
 ``phreg(formula, data, status=...)`` fits statsmodels' ``smf.phreg`` (Cox proportional
-hazards) and returns its results; ``coxph(df, duration_col, event_col, ...)`` fits lifelines'
-``CoxPHFitter`` and returns the fitter. ``corr(data, ...)`` is ``data.corr(...)``.
+x
 """
 
 from __future__ import annotations
@@ -40,6 +39,16 @@ def _units(data: pd.DataFrame | None, unit: Any, rules: Any, n: int) -> Any:
         raise ValueError(f"the rules count units ({unit!r}): pass data=df, the frame that time "
                          f"and status come from, or the units themselves (unit=df[{unit!r}])")
     return unit_series(data, unit, n)
+
+
+def _axes(ax: Any) -> tuple[Any, Any]:
+    """The figure and axes to draw on: ``ax`` if given, else a new figure."""
+    if ax is not None:
+        return ax.figure, ax
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots()
+    return figure, axes
 
 
 class StatsCalls(CoreSession):
@@ -132,6 +141,71 @@ class StatsCalls(CoreSession):
                              source={"call": "coxph"})
         register(self, output, record)
         return model
+
+    def pie(self, data: pd.DataFrame, column: str, *, unit: Any = None, ax: Any = None,
+            suppress: bool | None = None, round: int | bool | None = None,
+            **fields: Any) -> Any:
+        """ACRO's pie chart: the counts of ``data[column]`` as slices, checked as the frequency
+        table they are; other keywords go to ``Axes.pie``. Returns the figure (no file)."""
+        table, made = self._frequency_figure(data, column, unit, suppress, round, fields,
+                                             "pie")
+        figure, axes = _axes(ax)
+        shown = (table.iloc[:, 0] if isinstance(table, pd.DataFrame) else table).dropna()
+        axes.pie(shown.to_numpy(dtype=float), labels=[str(i) for i in shown.index],
+                 **made["plot_kwargs"])  # suppressed slices are not drawn
+        return self._register_figure(made, figure)
+
+    def boxplot(self, data: pd.DataFrame, column: str, by: str | None = None, *,
+                whis: Any = (5, 95), showfliers: bool = False, unit: Any = None,
+                ax: Any = None, **fields: Any) -> Any:
+        """A box plot of ``data[column]`` (one box per level of ``by``), checked: quartiles,
+        median and whiskers on each side, outlier points as records (``docs/statistics.md``).
+        Whiskers default to the 5th and 95th percentiles without outlier points (what can
+        pass); other keywords go to ``Axes.boxplot``. Returns the figure (no file)."""
+        from jupyter_sdc.adapters.pandas import unit_series
+        from jupyter_sdc.adapters.plots import check_box
+
+        rules, record, plot_kwargs = split(self, fields, "boxplot", takes=None)
+        units = unit_series(data, unit if unit is not None else rules.unit, len(data))
+        parts = [(column, data.index)] if by is None else [
+            (label, part.index) for label, part in data.groupby(by, observed=True, sort=True)]
+        groups = [(label, data.loc[index, column], None if units is None else units.loc[index])
+                  for label, index in parts]
+        figure, axes = _axes(ax)
+        axes.boxplot([g[1].dropna().to_numpy(dtype=float) for g in groups], whis=whis,
+                     showfliers=showfliers, tick_labels=[str(g[0]) for g in groups],
+                     **plot_kwargs)
+        output = check_box(groups, whis=whis, showfliers=showfliers, rules=rules,
+                           uid=self.new_uid(), figure=figure, name=by or "box",
+                           source={"call": "boxplot"})
+        register(self, output, record)
+        return figure
+
+    def _frequency_figure(self, data: pd.DataFrame, column: str, unit: Any,
+                          suppress: bool | None, round: int | bool | None,
+                          fields: dict[str, Any], call: str) -> tuple[Any, Any]:
+        from jupyter_sdc.adapters.summary import check_grouped
+        from jupyter_sdc.core.mitigation import requested
+
+        if column not in data.columns:
+            raise KeyError(f"{call}: column {column!r} is not in the data; columns are "
+                           f"{list(data.columns)[:20]}")
+        rules, record, plot_kwargs = split(self, fields, call, takes=None)
+        suppress_, round_base = requested(rules, suppress, round)
+        result = data.groupby(column, observed=True).size()
+        output = check_grouped(data, [column], None, "size", result, rules=rules,
+                               uid=self.new_uid(), unit=unit, suppress=suppress_,
+                               round_base=round_base, source={"call": call})
+        output.kind = "figure"
+        return output.table, {"output": output, "record": record, "plot_kwargs": plot_kwargs}
+
+    def _register_figure(self, made: dict[str, Any], figure: Any) -> Any:
+        from jupyter_sdc.adapters.matplotlib import figure_png
+
+        output = made["output"]
+        output.figure = {"png": figure_png(figure)}
+        register(self, output, made["record"])
+        return figure
 
     def corr(self, data: pd.DataFrame, method: Any = "pearson", min_periods: int = 1,
              numeric_only: bool = False, *, unit: Any = None, **fields: Any) -> pd.DataFrame:

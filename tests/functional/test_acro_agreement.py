@@ -361,3 +361,13 @@ def test_survival_table_is_acros_and_its_plot_is_judged_as_the_table(acro):
     assert table_record.status == plot_record.status
     assert table_out.status == plot_out.status
     assert table_out.flags["threshold"].equals(plot_out.flags["threshold"])
+
+
+@pytest.mark.parametrize(("smallest", "status"), [(9, "fail"), (10, "pass")])
+def test_pie_chart_verdicts_agree(acro, smallest, status):
+    frame = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 20 + ["c"] * smallest})
+    acro.pie(frame, "g")
+    record = last_acro_record(acro)
+    sess = sdc.Session(profile="acro-default")
+    sess.pie(frame, "g")
+    assert record.status == sess.outputs[-1].status.value == status

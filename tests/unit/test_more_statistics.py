@@ -148,3 +148,30 @@ def test_hist2d_bins_are_counts(plt, in_bin, status):
                        rules=RuleValues(), uid="h")
     assert out.counts.to_numpy().tolist() == [[in_bin, 20], [20, 20]]
     assert out.status.value == status and stands(out)
+
+
+def test_pie_wrapper_checks_the_counts_it_draws(plt):
+    frame = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 20 + ["c"] * 9})
+    session = sdc.Session()
+    figure = session.pie(frame, "g")
+    out = last(session)
+    assert hasattr(figure, "savefig") and out.kind == "figure" and out.figure
+    assert out.counts.iloc[:, 0].tolist() == [30, 20, 9] and out.status.value == "fail"
+    session.pie(frame, "g", suppress=True)
+    hidden = last(session)
+    assert hidden.status.value == "review" and np.isnan(hidden.table.iloc[2, 0])
+    fresh = sdc.Session()  # (in the same session the two pies would difference to c's 9)
+    fresh.pie(frame[frame.g != "c"], "g")
+    assert last(fresh).status.value == "pass" and stands(last(fresh))
+
+
+def test_boxplot_wrapper_draws_what_can_pass(plt):
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame({"g": ["a"] * 200 + ["b"] * 180, "v": rng.normal(size=380)})
+    session = sdc.Session()
+    session.boxplot(frame, "v", by="g")  # 5th/95th percentile whiskers, no outlier points
+    out = last(session)
+    assert out.flags["quantile_sides"].any(axis=1).tolist() == [False, True]  # 9 beyond in b
+    assert out.table["outliers"].tolist() == [0, 0] and stands(out)
+    session.boxplot(frame[frame.g == "a"], "v")
+    assert last(session).status.value == "pass"
