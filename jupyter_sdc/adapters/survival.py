@@ -225,8 +225,8 @@ def check_survival(table: pd.DataFrame, data: Durations, *, rules: RuleValues, u
     if not _agrees(table, layout, at_risk, events):
         if data.units is None:
             review.append("The table's numbers at risk or events are not the counts of its "
-                          "records (weighted?): the unweighted counts are judged; please "
-                          "review.")
+                          "records (weighted, or with late entries?): the unweighted counts of "
+                          "the records are judged; please review.")
         else:
             notes.append("The table counts records; the steps are judged on distinct units.")
     left_out = 0
