@@ -25,6 +25,7 @@ import pandas as pd
 
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence
+from jupyter_sdc.core.mitigation import midpoint6
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.statistic import Statistic
@@ -33,19 +34,8 @@ from jupyter_sdc.core.statistic import Statistic
 SM_PROB, SM_SE, SM_RISK, SM_EVENTS = "Surv prob", "Surv prob SE", "num at risk", "num events"
 
 
-def midpoint6(counts: Any) -> np.ndarray:
-    """OpenSAFELY's midpoint-6 rounding: 0 stays 0, x > 0 becomes 6·⌈x/6⌉ − 3."""
-    try:  # the rules' own, once it is there
-        from jupyter_sdc.core.mitigation import midpoint6 as core_midpoint6
-    except ImportError:
-        values = np.asarray(counts, dtype=float)
-        with np.errstate(invalid="ignore"):
-            return np.where(values > 0, 6 * np.ceil(values / 6) - 3, values)
-    return core_midpoint6(counts)
-
-
 def wants_midpoint6(rules: RuleValues) -> bool:
-    return "midpoint6" in tuple(rules.mitigation)
+    return bool(getattr(rules, "midpoint6", False))
 
 
 def survival_mitigation(rules: RuleValues, suppress: bool | None = None,
