@@ -21,6 +21,8 @@ $(VENV)/.installed: pyproject.toml package.json yarn.lock
 	@# output (jupyter_sdc/labextension/install.json), which the next wheel build then rejects
 	rm -rf $(VENV)/share/jupyter/labextensions/jupyter-sdc jupyter_sdc/labextension/install.json
 	$(PY) -m pip install -q -e ".[test]"
+	@# lifelines pins pandas<3 but runs on pandas 3: install it alone, its other needs are above
+	$(PY) -m pip install -q --no-deps "lifelines>=0.30"
 	$(VENV_ENV) jupyter labextension develop . --overwrite
 	touch $@
 
@@ -44,7 +46,7 @@ $(ACRO_VENV)/.installed: pyproject.toml
 	test -x $(ACRO_PY) || $(PYTHON) -m venv $(ACRO_VENV)
 	$(ACRO_PY) -m pip install -q -U pip
 	rm -f jupyter_sdc/labextension/install.json
-	$(ACRO_PY) -m pip install -q "acro==1.0.2" "pandas==2.3.3" -e ".[test]"
+	$(ACRO_PY) -m pip install -q "acro==1.0.2" "pandas==2.3.3" "lifelines>=0.30" -e ".[test]"
 	touch $@
 
 acro-env: $(ACRO_VENV)/.installed
