@@ -71,7 +71,7 @@ class Context:
     threshold: int
     zeros: bool = True
     allow_code: bool = False
-    researchers: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()  # what the researcher wrote for the release in sdc.toml
     data_names: tuple[str, ...] = ()
     logins: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
@@ -101,7 +101,7 @@ def audit_export(folder: Path, records: list[dict], config: Config,
                                                             skip=config.sdc_folder)
     context = context_of_export(records, config.required_rules,
                                 allow_code=config.include_code,
-                                researchers=config.researchers,
+                                written=_written(config),
                                 data_names=dict.fromkeys(names))
     return refusal(audit_request(folder, context))
 
@@ -114,17 +114,23 @@ def audit_folder(folder: Path) -> list[dict[str, Any]]:
 
     found = project.find_config(Path(folder).parent)
     try:
-        required = load_config(found).required_rules if found else None
+        config = load_config(found) if found else None
     except (ConfigError, ValueError):
-        required = None
-    staged = Staged(Path(folder))
-    return audit_request(Path(folder), context_of_folder(staged, required))
+        config = None
+    return audit_request(Path(folder), context_of_folder(Staged(Path(folder)), config))
 
 
 def refusal(findings: Iterable[dict[str, Any]]) -> list[str]:
     """The findings as the problems of an ``ExportRefused``: each names the file (relative
     to the request folder) and the output."""
     return [f"Audit: {f['where']}: {f['message']}" for f in findings]
+
+
+def _written(config: Config) -> tuple[str, ...]:
+    """The texts of sdc.toml written for the release form and the document's cover."""
+    texts = [config.project_title, *config.researchers]
+    texts += [str(value) for dataset in config.datasets for value in vars(dataset).values()]
+    return tuple(t for t in texts if t)
 
 
 def _notebook_code(path: Path) -> str:
@@ -138,13 +144,13 @@ def _notebook_code(path: Path) -> str:
 
 # -- the context of an export: the records' rules -------------------------------------------
 def context_of_export(records: list[dict], required: RuleValues, *, allow_code: bool,
-                      researchers: Iterable[str], data_names: Iterable[str]) -> Context:
+                      written: Iterable[str], data_names: Iterable[str]) -> Context:
     """The audit's rules for records about to be published under the project's rules."""
     outputs = {str(r["uid"]): rules_of_record(r, required) for r in records}
     return Context(outputs=outputs,
                    threshold=max([required.threshold, *(o.threshold for o in outputs.values())]),
                    zeros=required.zeros or any(o.zeros for o in outputs.values()),
-                   allow_code=allow_code, researchers=tuple(researchers),
+                   allow_code=allow_code, written=tuple(written),
                    data_names=tuple(data_names), **private_names())
 
 
@@ -176,9 +182,10 @@ def rules_of_record(record: dict, required: RuleValues) -> OutputRules:
 
 
 # -- the context of a folder on disk: results.json and config.json --------------------------
-def context_of_folder(staged: Staged, required: RuleValues | None = None) -> Context:
-    """The audit's rules for a request folder, read from its own files (and the project's
-    rules when it sits in a project)."""
+def context_of_folder(staged: Staged, project: Config | None = None) -> Context:
+    """The audit's rules for a request folder, read from its own files (and the rules and
+    release texts of the project it sits in, if any)."""
+    required = project.required_rules if project else None
     found = staged.json(results_json.CONFIG_NAME)
     config: dict[str, Any] = found if isinstance(found, dict) else {}
     base = required or RuleValues()
@@ -195,9 +202,11 @@ def context_of_folder(staged: Staged, required: RuleValues | None = None) -> Con
                for uid, entry in (entries or {}).items()
                if isinstance(entry, dict) and uid != results_json.DOCUMENT_UID}
     request = results.get("request")
-    researchers = request.get("researchers") if isinstance(request, dict) else None
+    request = request if isinstance(request, dict) else {}
+    written = [request.get("title"), *(request.get("researchers") or []),
+               *(request.get("citations") or []), *(_written(project) if project else ())]
     return Context(outputs=outputs, threshold=threshold, zeros=zeros, allow_code=True,
-                   researchers=tuple(str(r) for r in researchers or ()),
+                   written=tuple(str(t) for t in written if isinstance(t, str) and t),
                    data_names=tuple(data_names_of_folder(staged)), **private_names())
 
 

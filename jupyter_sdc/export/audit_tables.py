@@ -187,8 +187,9 @@ def count_allowed(value: float, rules: OutputRules, cell: tuple[int, int] | None
     flagged cell of an output with an exception."""
     if value >= rules.threshold:
         return True
-    if value == 0 and (not rules.zeros or cell in rules.structural):
-        return True
+    if value == 0 and (not rules.zeros or (cell in rules.structural if cell is not None
+                                            else bool(rules.structural))):
+        return True  # a count with no cell (the release form's smallest): any declared zero
     return rules.exception and (cell in rules.flagged if cell is not None else True)
 
 

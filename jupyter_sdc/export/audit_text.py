@@ -2,8 +2,9 @@
 
 Text is read from every written file: the strings of the JSON files (key by key), the
 documents' paragraphs and tables (and their package: properties, relationships), the CSV and
-code files, a JPEG's metadata. What the researcher wrote for the release form (``researchers``
-in sdc.toml) is theirs to publish and is left out of the name checks.
+code files, a JPEG's metadata. What the researcher wrote in sdc.toml for the release form (the
+researchers, the project's title, the datasets' descriptions) is theirs to publish: it is left
+out of the name checks, though never out of the check for absolute paths.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def names(staged: Staged, context: Context) -> list[dict[str, Any]]:
         if not private.any_in(_whole_text(staged, name), code=code):
             continue  # most files: one pass, nothing to locate
         for where, text in file_texts(staged, name):
-            for what in private.found(_without(text, context.researchers), code=code):
+            for what in private.found(text, _without(text, context.written), code=code):
                 found.append(finding("audit-private-name", f"It holds {what}, which must not "
                                      "leave the TRE. Remove it from what you wrote, or export "
                                      "again.", where))
@@ -151,11 +152,13 @@ class Private:
                     or (self.host and self.host.search(text))
                     or (not code and self.data and self.data.search(text)))
 
-    def found(self, text: str, *, code: bool = False) -> list[str]:
-        """What of the account, the machine and the data ``text`` gives away."""
+    def found(self, text: str, theirs_left_out: str, *, code: bool = False) -> list[str]:
+        """What of the account, the machine and the data ``text`` gives away (names looked
+        for in ``theirs_left_out``: the text without what the researcher wrote for release)."""
         found = []
         if absolute_path_in(text) or any(home in text for home in self.homes):
             found.append("an absolute path")
+        text = theirs_left_out
         if self.login and self.login.search(text):
             found.append("the login name of the account that ran the export")
         if self.host and self.host.search(text):

@@ -100,9 +100,10 @@ def export(root: Path, recs: list[dict], **options) -> request.ExportResult:
 
 def refused(root: Path, recs: list[dict], **options) -> list[str]:
     """The audit's problems; nothing was published and no staging folder is left."""
+    before = set((root / "SDC").iterdir()) if (root / "SDC").is_dir() else set()
     with pytest.raises(ExportRefused) as caught:
         export(root, recs, **options)
-    assert not list((root / "SDC").iterdir()), "a refused request was published"
+    assert set((root / "SDC").iterdir()) == before, "a refused request was published"
     assert not [p for p in root.iterdir() if ".staging-" in p.name], "staging left behind"
     problems = [p for p in caught.value.problems if p.startswith("Audit:")]
     assert problems, caught.value.problems
@@ -174,7 +175,7 @@ def test_a_real_request_passes_the_audit_and_inspect_agrees(tmp_path):
     counts_table(session, people(), margins=True, suppress=True)
     session.olsr("income ~ age + hours", data=people(), label="Model 1",
                  title="Income by age and hours", explanation="OLS of income on age and hours.")
-    session.hist(people(), "age", bins=4, range=(18, 80), label="Figure 1",
+    session.hist(people(), "age", bins=4, range=(10, 90), label="Figure 1",
                  title="Age of the people", explanation="Histogram of age in four bands.")
     result = export(tmp_path, records(session))
     assert len(result.included) == 3
@@ -210,6 +211,15 @@ def test_zeros_that_are_not_disclosive_may_be_published(tmp_path):
                     rules="zeros = false\nclass_disclosure = false")
     assert "0" in (only(result.folder, "tables/*.csv").read_text())
     assert audit_folder(result.folder) == []
+
+
+def test_a_declared_structural_zero_may_be_published_and_inspect_agrees(tmp_path):
+    df = balanced()
+    df = df[~((df.rgn == "East") & (df.sex == "M"))]
+    session = sdc.Session()
+    counts_table(session, df, structural_zeros={("East", "M"): "No men were sampled there."})
+    result = export(tmp_path, records(session))
+    assert audit_folder(result.folder) == []  # the folder says which zeros were declared
 
 
 # -- suppressed cells are blank in every file ------------------------------------------------
@@ -397,7 +407,7 @@ def test_evidence_in_results_json_is_refused(tmp_path, plant):
 
 def test_a_figure_that_is_not_a_jpeg_is_refused(tmp_path, plant):
     session = sdc.Session()
-    session.hist(people(), "age", bins=4, range=(18, 80), label="Figure 1",
+    session.hist(people(), "age", bins=4, range=(10, 90), label="Figure 1",
                  title="Age of the people", explanation="Histogram of age in four bands.")
     plant(lambda f: only(f, "figures/*.jpg").write_text("person_id,age\n1,34\n"))
     problems = refused(tmp_path, records(session))
@@ -440,6 +450,25 @@ def test_a_data_file_name_in_a_document_is_refused(tmp_path):
                                                   "by region and sex.")
     problems = refused(tmp_path, records(session))
     assert any("outputs.docx" in p and "lfs_extract_2024" in p for p in problems), problems
+
+
+def test_what_the_researcher_wrote_in_sdc_toml_may_name_the_data_but_no_absolute_path(
+        tmp_path):
+    root = project(tmp_path)
+    (root / "lfs_extract_2024.parquet").write_bytes(b"PAR1")
+    toml = (root / "sdc.toml").read_text()
+    (root / "sdc.toml").write_text(toml.replace(
+        'source = "Generated for the tests, 2019 to 2021."',
+        'source = "The ONS extract lfs_extract_2024, 2019 to 2021."'))
+    session = sdc.Session()
+    counts_table(session, balanced())
+    result = export(root, records(session))
+    assert audit_folder(result.folder) == []  # inspect reads the project's sdc.toml too
+    (root / "sdc.toml").write_text(toml.replace(
+        'source = "Generated for the tests, 2019 to 2021."',
+        'source = "Read from /srv/tre/extracts/lfs_extract_2024.parquet."'))
+    problems = refused(root, records(session))
+    assert any("outputs.docx" in p and "absolute path" in p for p in problems), problems
 
 
 def test_the_login_and_host_name_are_refused_but_the_researchers_field_is_not(
