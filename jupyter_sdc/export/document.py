@@ -19,6 +19,7 @@ from docx.document import Document as DocumentObject
 from docx.shared import Cm
 from PIL import Image
 
+from jupyter_sdc.export.count_text import released_reason
 from jupyter_sdc.export.numbering import assign_labels
 from jupyter_sdc.export.table_layout import format_value, table_rows
 from jupyter_sdc.export.template import (
@@ -184,7 +185,7 @@ def _checker_summary(doc: DocumentObject, records: Sequence[Mapping], labels: li
                                           "Exception requested")]]
     for record, label in zip(records, labels, strict=True):
         checks = record.get("checks") or {}
-        reasons = [str(r) for r in record.get("reasons") or []]
+        reasons = [released_reason(r, record) for r in record.get("reasons") or []]
         reasons += [f"Comment: {c}" for c in record.get("comments") or []]
         rows.append([
             Cell(label, bold=True),

@@ -323,17 +323,14 @@ def _content_findings(root: etree._Element, styles: dict[str, str],
             continue
         text = _text(item).strip()
         texts.append(text)
-        style = styles.get(_val(item.find(f"{W}pPr/{W}pStyle")) or "", "")
-        heading = style.startswith("heading") or style == "title" or (
-            item.find(f"{W}pPr/{W}outlineLvl") is not None)
-        match = LABEL.match(text)
-        listed = style.startswith("list") or item.find(f"{W}pPr/{W}numPr") is not None
-        if match and (heading or style == "caption" or (
-                match.group(3) is not None and not listed and len(text.split()) <= 25)):
-            current = _Output(f"{match.group(1)} {match.group(2)}", (match.group(3) or "").strip())
+        style = paragraph_style(item, styles)
+        starts = output_label(item, styles, text)
+        if starts:
+            match = LABEL.match(text)
+            current = _Output(starts, (match.group(3) or "").strip() if match else "")
             outputs.append(current)
             continue
-        if heading:
+        if starts == "":
             current = None
             continue
         if item.find(f".//{W}drawing") is not None or item.find(f".//{W}pict") is not None:
@@ -353,6 +350,50 @@ def _content_findings(root: etree._Element, styles: dict[str, str],
         found += _output_findings(output)
     found += _citation_findings(texts, citations)
     return found
+
+
+def paragraph_style(item: etree._Element, styles: dict[str, str]) -> str:
+    """The lower-case style name of a paragraph ("" for the default style)."""
+    return styles.get(_val(item.find(f"{W}pPr/{W}pStyle")) or "", "")
+
+
+def output_label(item: etree._Element, styles: dict[str, str], text: str) -> str | None:
+    """"Table 1" when this paragraph starts an output; "" when it is a heading that ends
+    the current output; None for any other paragraph."""
+    style = paragraph_style(item, styles)
+    heading = style.startswith("heading") or style == "title" or (
+        item.find(f"{W}pPr/{W}outlineLvl") is not None)
+    match = LABEL.match(text)
+    listed = style.startswith("list") or item.find(f"{W}pPr/{W}numPr") is not None
+    if match and (heading or style == "caption" or (
+            match.group(3) is not None and not listed and len(text.split()) <= 25)):
+        return f"{match.group(1)} {match.group(2)}"
+    return "" if heading else None
+
+
+def document_blocks(parts: dict[str, bytes], root: etree._Element | None = None,
+                    ) -> list[tuple[str | None, etree._Element]]:
+    """The body's paragraphs and tables, each with the label of the output it sits under
+    (None outside any output); ``root``: word/document.xml parsed already."""
+    root = _parse(parts.get("word/document.xml")) if root is None else root
+    body = root.find(f"{W}body") if root is not None else None
+    if body is None:
+        return []
+    styles = _style_names(parts.get("word/styles.xml"), [])
+    blocks: list[tuple[str | None, etree._Element]] = []
+    current: str | None = None
+    for item in _body_items(body):
+        if item.tag == f"{W}p":
+            starts = output_label(item, styles, _text(item).strip())
+            if starts is not None:
+                current = starts or None
+        blocks.append((current, item))
+    return blocks
+
+
+def element_text(element: etree._Element) -> str:
+    """The text of a paragraph, cell or table (its ``w:t`` runs joined)."""
+    return _text(element)
 
 
 def _read_table(table: etree._Element, output: _Output) -> None:

@@ -214,14 +214,16 @@ def inspect_request(folder: Path) -> dict[str, Any]:
     The outputs are read back from results.json, which holds each output's label, title,
     explanation and whether it has counts.
     """
+    from jupyter_sdc.export.audit import audit_folder  # the audit reads preflight's names
+
     folder = Path(folder)
     path = folder / results_json.RESULTS_NAME
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        return {"ok": False, "findings": [finding("results-missing",
-                                                   f"results.json cannot be read: {exc}",
-                                                   str(path))]}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {"ok": False, "findings": [finding(
+            "results-missing", "results.json is missing or is not JSON: inspect a request "
+            "folder that the exporter wrote (or a .docx file).", results_json.RESULTS_NAME)]}
     outputs = []
     for uid, entry in results.get("results", {}).items():
         if uid == results_json.DOCUMENT_UID:
@@ -237,6 +239,7 @@ def inspect_request(folder: Path) -> dict[str, Any]:
     listed = {f["name"] for e in results.get("results", {}).values() for f in e.get("files", [])}
     findings = check_outputs(outputs) + check_document(folder, outputs, citations)
     findings += check_files(folder, listed) + check_checksums(folder, results)
+    findings += audit_folder(folder)
     return {"ok": not any(f["severity"] == _ERROR for f in findings), "findings": findings}
 
 

@@ -10,7 +10,7 @@ from docx.document import Document as DocumentObject
 
 from jupyter_sdc.export.document import included_records
 from jupyter_sdc.export.numbering import assign_labels
-from jupyter_sdc.export.table_layout import format_value, suppressed_mask
+from jupyter_sdc.export.table_layout import format_value, rounded, suppressed_mask
 from jupyter_sdc.export.template import (
     Cell,
     add_heading,
@@ -103,7 +103,8 @@ def _outputs(doc: DocumentObject, included: list[dict], labels: list[str]) -> No
         description = str(record.get("title") or "untitled")
         if record.get("explanation"):
             description += f". {record['explanation']}"
-        total, smallest = output_size(record)
+        base = (record.get("mitigation") or {}).get("round_base")  # rounded, as the table
+        total, smallest = (rounded(n, base) for n in output_size(record))
         rows.append([Cell(label, bold=True), Cell(description),
                      Cell(format_value(total, 0), numeric=True),
                      Cell(format_value(smallest, 0), numeric=True),

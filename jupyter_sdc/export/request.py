@@ -20,6 +20,7 @@ from typing import Any
 
 from jupyter_sdc.core import differencing
 from jupyter_sdc.export import preflight, results_json
+from jupyter_sdc.export.audit import audit_export
 from jupyter_sdc.export.config import Config, ConfigError, find_config, load_config
 from jupyter_sdc.export.gate import judge_again
 from jupyter_sdc.export.notebook import (
@@ -130,6 +131,10 @@ def export_records(
         # folder. Copying the SDC folder's mode avoids os.umask, which is not thread-safe.
         os.chmod(staging, sdc.stat().st_mode & 0o777)
         report = _write_request(staging, included, left_out, code, config, now)
+        # the files read back: a leak refuses the export in every mode (warn too)
+        leaks = audit_export(staging, included, config, notebooks)
+        if leaks:
+            raise ExportRefused(leaks)
         if not report["ok"]:
             errors = [f"{f['where']}: {f['message']}" for f in report["findings"]
                       if f["severity"] == "error"]

@@ -20,6 +20,7 @@ from typing import Any
 
 from jupyter_sdc._version import __version__
 from jupyter_sdc.core.rule_table import MITIGATION_MARKS, check_name
+from jupyter_sdc.export.count_text import released_reason
 from jupyter_sdc.export.table_layout import rounded, suppressed_mask
 
 ACRO_LAYOUT_VERSION = "1.0.2"
@@ -86,9 +87,7 @@ def sdc_block(record: dict) -> dict[str, Any]:
     for rule, grid in (record.get("flags") or {}).items():
         if rule in MITIGATION_MARKS or not isinstance(grid, list):
             continue
-        positions = [
-            [r, c] for r, row in enumerate(grid) for c, flag in enumerate(row) if flag is True
-        ]
+        positions = _positions(grid)
         name = check_name(rule)
         summary[name] = len(positions)
         cells[name] = positions
@@ -167,13 +166,17 @@ def result_entry(record: dict, files: list[dict[str, Any]]) -> dict[str, Any]:
     if record.get("kind") == "model" and summary.get("df_resid") is not None:
         properties["dof"] = summary["df_resid"]
     if source.get("notebook"):
-        properties["notebook"] = source["notebook"]
+        properties["notebook"] = Path(str(source["notebook"])).name
+    structural = _positions(((record.get("evidence") or {}).get("grids") or {})
+                            .get("structural_zero"))
+    if structural:  # declared by the researcher: the audit of the folder allows these zeros
+        properties["structural_zeros"] = structural
     kind = record.get("kind", "custom")
     acro_type = "histogram" if record.get("statistic") == "histogram" else _ACRO_TYPES[kind]
     lines = [f"{record.get('label') or ''} {record.get('title') or ''}".strip()]
     checks = record.get("checks") or {}
     lines += [f"{check_name(rule)}: {result}" for rule, result in checks.items()]
-    lines += list(record.get("reasons") or [])
+    lines += [released_reason(r, record) for r in record.get("reasons") or []]
     if record.get("explanation"):
         lines.append(f"Explanation: {record['explanation']}")
     return {
@@ -183,12 +186,21 @@ def result_entry(record: dict, files: list[dict[str, Any]]) -> dict[str, Any]:
         "properties": properties,
         "files": files,
         "outcome": outcome(record),
-        "command": source.get("code") or source.get("call") or "",
+        # the call's name, never its code: code names data files, folders and users
+        "command": str(source.get("call") or record.get("statistic") or record.get("kind")),
         "summary": "\n".join(line for line in lines if line),
         "timestamp": record.get("created") or "",
         "comments": list(record.get("comments") or []),
         "exception": record.get("exception") or "",
     }
+
+
+def _positions(grid: Any) -> list[list[int]]:
+    """``[[row, col], …]`` of the true cells of a boolean grid."""
+    if not isinstance(grid, list):
+        return []
+    return [[r, c] for r, row in enumerate(grid) if isinstance(row, list)
+            for c, flag in enumerate(row) if flag is True]
 
 
 def has_counts(record: dict) -> bool:
