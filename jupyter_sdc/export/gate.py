@@ -161,7 +161,9 @@ def _inconsistent(output: Output) -> list[str]:
     if output.mitigation.get("suppressed") and not np.array_equal(blank & mask, mask):
         found.append("a suppressed cell shows a value")
     rounded = output.mitigation.get("round_base")
-    if output.statistic in (Statistic.FREQUENCY, Statistic.HISTOGRAM) and values.size:
+    weighted = bool(output.summary.get("weighted"))  # estimates, not the counts beside them
+    if output.statistic in (Statistic.FREQUENCY, Statistic.HISTOGRAM) and values.size \
+            and not weighted:
         shown = np.where(mask, np.nan, counts)
         if rounded:
             shown = np.round(shown / rounded) * rounded

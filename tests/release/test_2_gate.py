@@ -174,3 +174,18 @@ def test_a_stricter_sdc_toml_after_the_run_re_judges_and_says_why(tmp_path, on_p
     assert re.search(r"judged with threshold 5", text), text
     assert re.search(r"requires 10", text), text
     assert not re.search(r"\bverified\b", text, re.IGNORECASE)  # consistency, not authenticity
+
+
+def test_a_weighted_table_is_not_taken_for_an_edited_one(tmp_path):
+    # weighted estimates differ from the unweighted counts beside them by design
+    frame = balanced()
+    frame["w"] = 1.5
+    session = sdc.Session()
+    session.crosstab(frame.rgn, frame.sex, weights=frame.w, label="Table 2",
+                     title="People by region and sex (weighted)",
+                     explanation="Weighted number of people by region and sex.")
+    record = saved(session.outputs[-1])
+    project = write_project(tmp_path / "p")
+    notebook_of(project / "a.ipynb", [record])
+    done = cli("export", "a.ipynb", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
