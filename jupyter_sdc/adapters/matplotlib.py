@@ -30,9 +30,12 @@ PNG_DPI = 100
 
 
 def figure_png(fig: Any, dpi: int = PNG_DPI) -> str:
-    """The figure as a base64 PNG, without the software tag in its metadata."""
+    """The figure as a base64 PNG, without the software tag in its metadata.
+
+    The bounding box is the drawn content's (``bbox_inches="tight"``), so long axis and
+    category labels are not clipped at the figure's edge."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

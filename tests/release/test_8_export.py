@@ -207,3 +207,32 @@ def test_a_problem_is_printed_once_with_its_label_and_title(tmp_path):
     lines = [line for line in (done.stdout + done.stderr).splitlines() if "min_max" in line]
     assert len(lines) == 1, lines
     assert "Table 5" in lines[0] and "Highest earnings by region" in lines[0], lines
+
+
+# -- figures with tight bounding boxes ---------------------------------------------------------
+def test_a_figure_is_saved_with_its_long_labels_whole():
+    """Long category labels drawn past the figure's edge are kept: nothing drawn touches the
+    saved image's border (a clipped label does), and the metadata names no software."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from jupyter_sdc.adapters.matplotlib import figure_png
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    names = ["Professional, scientific and technical activities", "Accommodation and food",
+             "Public administration and defence; compulsory social security"]
+    ax.barh(names, [40, 25, 31])
+    ax.set_xlabel("Number of people (unweighted)")
+    png = base64.b64decode(figure_png(fig))
+    plt.close(fig)
+    with Image.open(io.BytesIO(png)) as image:
+        grey = np.asarray(image.convert("L"))
+        assert "Software" not in image.info
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    assert border.min() > 240, "a label or the axes touch the image's edge: clipped"
