@@ -1,6 +1,8 @@
 """``jupyter sdc …``: init a project config, export notebooks, inspect a document or request.
 
-Exit codes: 0 ok, 1 findings or a refused export, 2 usage error.
+Exit codes: 0 done (``export``: a request was written, with or without warnings), 1 refused
+or findings (``export``: nothing was written), 2 usage error (bad arguments, not an .ipynb).
+Messages name files relative to the current folder.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from jupyter_sdc._version import __version__
 
 OK, FINDINGS, USAGE = 0, 1, 2
+_NAME_MAX, _PATH_MAX = 255, 4096  # bytes, as Linux file systems allow
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--config", type=Path, default=None, metavar="SDC_TOML",
                         help="the project config (default: the sdc.toml above the notebook)")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
+    export.add_argument(
+        "--allow-sdc-folder", action="append", type=Path, default=[], metavar="FOLDER",
+        help="for TRE administrators: a folder outside the project where export.sdc_folder may "
+             "lead (may be repeated; sdc.toml cannot allow one itself)")
 
     inspect = commands.add_parser(
         "inspect", help="check a .docx or a request folder against the release requirements")
@@ -47,15 +54,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "init":
         return _init(args)
+    paths = args.notebooks if args.command == "export" else [args.path]
+    for path in paths:
+        if _too_long(path):
+            parser.error(f"{_shown(path)} is too long for a file name: check the path")
     if args.command == "export":
         for path in args.notebooks:
             if path.suffix != ".ipynb":
-                parser.error(f"{path} is not a notebook: give .ipynb files to export")
+                parser.error(f"{_shown(path)} is not a notebook: give .ipynb files to export")
         return _export(args)
     path = args.path
     if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".docx")):
-        parser.error(f"{path} is neither a .docx file nor a request folder")
+        parser.error(f"{_shown(path)} is neither a .docx file nor a request folder")
     return _inspect(args)
+
+
+def _too_long(path: Path) -> bool:
+    import os
+
+    encoded = os.fsencode(path)
+    return len(encoded) > _PATH_MAX or any(len(p) > _NAME_MAX for p in encoded.split(b"/"))
+
+
+def _shown(path: Path) -> str:
+    from jupyter_sdc.export.scope import Scope
+
+    return Scope().show(path)
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -72,22 +96,25 @@ def _init(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from jupyter_sdc.export.request import ExportError, export_notebooks
+    from jupyter_sdc.export.scope import Scope
 
+    scope = Scope.of(base=Path.cwd(), allowed=args.allow_sdc_folder)
     try:
-        result = export_notebooks(args.notebooks, config_path=args.config)
+        result = export_notebooks(args.notebooks, config_path=args.config, scope=scope)
     except ExportError as exc:
         print(f"jupyter sdc export: {exc}", file=sys.stderr)
         return FINDINGS
+    folder = scope.show(result.folder)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        print(f"Request written to {result.folder} ({len(result.included)} outputs).")
-        for uid, reason in result.left_out:
-            print(f"  left out {uid}: {reason}")
-        for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        _print_findings(result.preflight["findings"])
-    return OK if result.preflight["ok"] else FINDINGS
+        print(json.dumps(result.to_dict(folder), indent=2))
+        return OK
+    print(f"Request written to {folder} ({len(result.included)} outputs).")
+    for uid, reason in result.left_out:
+        print(f"  left out {result.names.get(uid, uid)}: {reason}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    _print_findings(result.preflight["findings"])
+    return OK  # written: warnings and preflight findings are for the checkers to see
 
 
 def _inspect(args: argparse.Namespace) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 from jupyter_sdc.core import project
 from jupyter_sdc.core.rules import RULE_NAMES, RuleValues, load_profile
+from jupyter_sdc.export.scope import Scope
 
 CONFIG_NAME = project.CONFIG_NAME
 TEMPLATE = Path(__file__).with_name("sdc.toml.template")
@@ -30,6 +33,7 @@ _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 #: a DOI, as a data citation carries one (also looked for by the document inspector)
 DOI_PATTERN = re.compile(r"\b10\.\d{4,9}/\S+")
 _EXPORT_KEYS = ("sdc_folder", "on_problems", "include_code")
+_NAME_MAX, _PATH_MAX = 255, 4096  # bytes, as Linux file systems allow
 
 
 class ConfigError(ValueError):
@@ -60,6 +64,8 @@ class Config:
     on_problems: str = "refuse"
     include_code: bool = False
     warnings: tuple[str, ...] = ()
+    #: how messages name this sdc.toml (relative to the project or server root)
+    shown: str = CONFIG_NAME
 
     @property
     def root(self) -> Path:
@@ -76,6 +82,10 @@ class Config:
     @property
     def citations(self) -> list[str]:
         return [d.citation for d in self.datasets]
+
+    @property
+    def dataset_names(self) -> list[str]:
+        return [d.name for d in self.datasets]
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON values (for results.json and the documents)."""
@@ -96,68 +106,57 @@ class Config:
         }
 
 
-def find_config(start: Path) -> Path:
-    """Return the ``sdc.toml`` in ``start`` (a file's folder or a folder) or its nearest parent."""
-    found = project.find_config(start)
+def find_config(start: Path, scope: Scope | None = None) -> Path:
+    """Return the ``sdc.toml`` in ``start`` (a file's folder or a folder) or its nearest parent,
+    not above the scope's root."""
+    scope = scope or Scope()
+    found = project.find_config(start, root=scope.root)
     if found is None:
         folder = Path(start).resolve()
+        folder = folder if folder.is_dir() else folder.parent
+        above = "up to the server root" if scope.root is not None else "or any folder above it"
         raise ConfigError(
-            f"No {CONFIG_NAME} found in {folder if folder.is_dir() else folder.parent} or any "
-            f"folder above it. Run `jupyter sdc init` in your project folder and fill in the "
-            f"values it asks for."
+            f"No {CONFIG_NAME} found in {scope.show(folder)} {above}. Run `jupyter sdc init` "
+            f"in your project folder and fill in the values it asks for."
         )
     return found
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, scope: Scope | None = None) -> Config:
     """Read and check ``sdc.toml``; raise :class:`ConfigError` naming the first bad key."""
-    path = Path(path).resolve()
+    path = Path(os.path.abspath(path))
+    shown = (scope or Scope()).show(path)
+    # the project is where sdc.toml is, even when it is a link to a file elsewhere
+    path = path.parent.resolve() / path.name
+    if not os.path.lexists(path):
+        raise ConfigError(
+            f"{shown} does not exist. Run `jupyter sdc init` in the project folder to create it."
+        )
     try:
         data = project.read_toml(path)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path} does not exist. Run `jupyter sdc init {path.parent}` to create it."
-        ) from None
-    except ValueError as exc:  # a TOML syntax error, named with its line
-        raise ConfigError(str(exc)) from None
+    except project.ConfigFileError as exc:  # unreadable, not UTF-8, a TOML syntax error
+        raise ConfigError(f"{shown} {exc.reason}. Fix it (`jupyter sdc init` in an empty "
+                          f"folder shows a complete example) and export again.") from None
+    return _checked(data, path, shown)
+
+
+def _checked(data: dict, path: Path, shown: str) -> Config:
     warnings: list[str] = []
-    section = _table(data, "project", path)
-    project_id = _text(section, "project.id", path)
+    section = _table(data, "project", shown)
+    project_id = _text(section, "project.id", shown)
     if not _ID_PATTERN.match(project_id):
         raise ConfigError(
-            f"{path}: project.id = {project_id!r} cannot name a folder. Use letters, digits, "
-            f"'.', '_' and '-' only (at most 64), e.g. \"P-1234\"."
+            f"{shown}: project.id cannot name a folder. Use letters, digits, '.', '_' and "
+            f"'-' only (at most 64), e.g. \"P-1234\"."
         )
-    title = _text(section, "project.title", path)
-    researchers = _researchers(section, path)
-    output_type = _output_type(section, path)
-    datasets = _datasets(data, path, warnings)
-    rules = _rules(data, path)
-    export = data.get("export", {})
-    if not isinstance(export, dict):
-        raise ConfigError(f"{path}: [export] must be a table. Write it as a [export] section.")
-    unknown = sorted(set(export) - set(_EXPORT_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown key export.{unknown[0]}. Known keys: {', '.join(_EXPORT_KEYS)}."
-        )
-    folder = export.get("sdc_folder", "SDC")
-    if not isinstance(folder, str) or not folder.strip():
-        raise ConfigError(
-            f"{path}: export.sdc_folder must be a folder name such as \"SDC\" (relative to "
-            f"{CONFIG_NAME}) or an absolute path."
-        )
-    on_problems = export.get("on_problems", "refuse")
-    if on_problems not in ON_PROBLEMS:
-        raise ConfigError(
-            f"{path}: export.on_problems = {on_problems!r}; use \"refuse\" (nothing is written "
-            f"while a problem remains) or \"warn\" (problem outputs are left out and listed)."
-        )
-    include_code = export.get("include_code", False)
-    if not isinstance(include_code, bool):
-        raise ConfigError(f"{path}: export.include_code must be true or false.")
+    title = _text(section, "project.title", shown)
+    researchers = _researchers(section, shown)
+    output_type = _output_type(section, shown)
+    datasets = _datasets(data, shown, warnings)
+    rules = _rules(data, shown)
+    export = _export(data, shown)
     for key in sorted(set(data) - {"project", "datasets", "rules", "export"}):
-        warnings.append(f"{path}: section [{key}] is not used by jupyter_sdc.")
+        warnings.append(f"{shown}: section [{key}] is not used by jupyter_sdc.")
     return Config(
         path=path,
         project_id=project_id,
@@ -166,11 +165,49 @@ def load_config(path: Path) -> Config:
         output_type=output_type,
         datasets=datasets,
         rules=rules,
-        sdc_folder=(path.parent / folder).resolve(),
-        on_problems=on_problems,
-        include_code=include_code,
+        sdc_folder=(path.parent / export["sdc_folder"]).resolve(),
+        on_problems=export["on_problems"],
+        include_code=export["include_code"],
         warnings=tuple(warnings),
+        shown=shown,
     )
+
+
+def _export(data: dict, shown: str) -> dict[str, Any]:
+    export = data.get("export", {})
+    if not isinstance(export, dict):
+        raise ConfigError(f"{shown}: [export] must be a table. Write it as a [export] section.")
+    unknown = sorted(set(export) - set(_EXPORT_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{shown}: unknown key export.{unknown[0]}. Known keys: {', '.join(_EXPORT_KEYS)}."
+        )
+    on_problems = export.get("on_problems", "refuse")
+    if on_problems not in ON_PROBLEMS:
+        raise ConfigError(
+            f"{shown}: export.on_problems must be \"refuse\" (nothing is written while a "
+            f"problem remains) or \"warn\" (problem outputs are left out and listed); set "
+            f"one of them."
+        )
+    include_code = export.get("include_code", False)
+    if not isinstance(include_code, bool):
+        raise ConfigError(f"{shown}: export.include_code must be true or false; set one.")
+    return {"sdc_folder": _folder(export.get("sdc_folder", "SDC"), shown),
+            "on_problems": on_problems, "include_code": include_code}
+
+
+def _folder(value: object, shown: str) -> str:
+    """``export.sdc_folder`` as given: a usable path (where it leads is checked at export)."""
+    advice = (f"Set export.sdc_folder in {shown} to a folder inside the project, such as "
+              f"\"SDC\" (relative to {CONFIG_NAME}).")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{shown}: export.sdc_folder must be a folder name. {advice}")
+    if "\x00" in value:
+        raise ConfigError(f"{shown}: export.sdc_folder holds a NUL character. {advice}")
+    encoded = value.encode("utf-8", "surrogateescape")
+    if len(encoded) > _PATH_MAX or any(len(part) > _NAME_MAX for part in encoded.split(b"/")):
+        raise ConfigError(f"{shown}: export.sdc_folder is too long for a folder name. {advice}")
+    return value
 
 
 def init_config(directory: Path) -> Path:
@@ -189,17 +226,17 @@ def init_config(directory: Path) -> Path:
     return target
 
 
-def _table(data: dict, key: str, path: Path) -> dict:
+def _table(data: dict, key: str, path: str) -> dict:
     value = data.get(key)
     if not isinstance(value, dict):
         raise ConfigError(
-            f"{path}: the [{key}] section is missing. Run `jupyter sdc init` in an empty folder "
-            f"to see a complete example."
+            f"{path}: the [{key}] section is missing or not a table. Run `jupyter sdc init` in "
+            f"an empty folder to see a complete example."
         )
     return value
 
 
-def _text(table: dict, dotted: str, path: Path) -> str:
+def _text(table: dict, dotted: str, path: str) -> str:
     value = table.get(dotted.rsplit(".", 1)[-1])
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{path}: {dotted} is missing or empty. Set it to a text value.")
@@ -208,7 +245,7 @@ def _text(table: dict, dotted: str, path: Path) -> str:
     return value.strip()
 
 
-def _researchers(section: dict, path: Path) -> tuple[str, ...]:
+def _researchers(section: dict, path: str) -> tuple[str, ...]:
     value = section.get("researchers")
     if (
         not isinstance(value, list)
@@ -224,7 +261,7 @@ def _researchers(section: dict, path: Path) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _output_type(section: dict, path: Path) -> str:
+def _output_type(section: dict, path: str) -> str:
     value = section.get("output_type")
     by_lower = {t.lower(): t for t in OUTPUT_TYPES}
     if not isinstance(value, str) or value.strip().lower() not in by_lower:
@@ -235,7 +272,7 @@ def _output_type(section: dict, path: Path) -> str:
     return by_lower[value.strip().lower()]
 
 
-def _datasets(data: dict, path: Path, warnings: list[str]) -> tuple[Dataset, ...]:
+def _datasets(data: dict, path: str, warnings: list[str]) -> tuple[Dataset, ...]:
     value = data.get("datasets")
     if not isinstance(value, list) or not value:
         raise ConfigError(
@@ -245,7 +282,8 @@ def _datasets(data: dict, path: Path, warnings: list[str]) -> tuple[Dataset, ...
     datasets = []
     for number, item in enumerate(value, start=1):
         if not isinstance(item, dict):
-            raise ConfigError(f"{path}: datasets entry {number} must be a [[datasets]] table.")
+            raise ConfigError(f"{path}: datasets entry {number} is not a table. Write each "
+                              f"dataset as a [[datasets]] block.")
         fields = {
             key: _text(item, f"datasets[{number}].{key}", path)
             for key in ("name", "citation", "source", "sample", "methodology")
@@ -259,7 +297,7 @@ def _datasets(data: dict, path: Path, warnings: list[str]) -> tuple[Dataset, ...
     return tuple(datasets)
 
 
-def _rules(data: dict, path: Path) -> dict[str, Any]:
+def _rules(data: dict, path: str) -> dict[str, Any]:
     """The [rules] table, validated by the engine's own rule values (one definition)."""
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
@@ -268,11 +306,17 @@ def _rules(data: dict, path: Path) -> dict[str, Any]:
     profile = values.pop("profile", None)
     unknown = sorted(set(values) - RULE_NAMES)
     if unknown:
-        known = ", ".join(["profile", *sorted(RULE_NAMES)])
-        raise ConfigError(f"{path}: unknown rule rules.{unknown[0]}. Known rule values: {known}.")
+        known = ["profile", *sorted(RULE_NAMES)]
+        nearest = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f"Did you mean {nearest[0]}? " if nearest else ""
+        raise ConfigError(f"{path}: unknown rule rules.{unknown[0]}. {hint}Use one of: "
+                          f"{', '.join(known)}.")
+    if profile is not None and not isinstance(profile, str):
+        raise ConfigError(f"{path}: rules.profile must be a profile name in quotes, such as "
+                          f"\"acro-default\"; set it so.")
     try:
         (load_profile(profile) if profile else RuleValues()).replace(**values)
     except (ValueError, TypeError) as err:
         key = next((k for k in values if k in str(err)), "profile")
-        raise ConfigError(f"{path}: rules.{key}: {err}") from err
+        raise ConfigError(f"{path}: rules.{key}: {err}. Set it in the [rules] section.") from err
     return dict(rules)

@@ -8,7 +8,6 @@ requirements of the UK Data Service and ONS output checking guidance (see DESIGN
 
 from __future__ import annotations
 
-import base64
 import datetime
 import io
 import re
@@ -17,9 +16,10 @@ from pathlib import Path
 
 from docx.document import Document as DocumentObject
 from docx.shared import Cm
-from PIL import Image
 
 from jupyter_sdc.export.count_text import released_reason
+from jupyter_sdc.export.datasets import cited
+from jupyter_sdc.export.figures import figure_jpeg
 from jupyter_sdc.export.numbering import assign_labels
 from jupyter_sdc.export.table_layout import format_value, table_rows
 from jupyter_sdc.export.template import (
@@ -45,14 +45,14 @@ def write_outputs_docx(records: list[dict], config: dict, path: Path, *,
                         f"not {type(config).__name__}")
     if figures is not None and not isinstance(figures, Mapping):
         raise TypeError("figures must map an output uid to its JPEG file")
-    labels = assign_labels(included)
+    labels = assign_labels(included)  # the exporter's labels, kept: they are unique
     doc = clean_document()
     _cover(doc, config, len(included), exported_on or datetime.date.today())
     doc.add_page_break()
     add_heading(doc, "Outputs", 1)
-    source_note = _source_note(config)
     for record, label in zip(included, labels, strict=True):
-        _output(doc, record, label, source_note, (figures or {}).get(str(record.get("uid"))))
+        _output(doc, record, label, _source_note(config, record),
+                (figures or {}).get(str(record.get("uid"))))
     _checker_summary(doc, included, labels)
     doc.save(str(path))
 
@@ -97,9 +97,10 @@ def _cover(doc: DocumentObject, config: Mapping, n_outputs: int, day: datetime.d
             add_labelled(doc, f"{heading}:", dataset.get(key) or "not given")
 
 
-def _source_note(config: Mapping) -> str:
+def _source_note(config: Mapping, record: Mapping) -> str:
+    """The output's own dataset (all of them when it names none)."""
     parts = []
-    for dataset in config.get("datasets") or []:
+    for dataset in cited(config.get("datasets") or [], record.get("dataset")):
         name, citation = dataset.get("name"), dataset.get("citation")
         parts.append(f"{name}. {citation}" if citation else str(name))
     return " ".join(parts) or "not given"
@@ -152,21 +153,6 @@ def _model_note(summary: Mapping, rename: Mapping[str, str]) -> str:
     return "; ".join(parts) + "." if parts else "N and residual degrees of freedom not recorded."
 
 
-def figure_jpeg(record: Mapping) -> bytes:
-    """The record's PNG as a JPEG: alpha flattened onto white, no EXIF, text chunks or profile."""
-    png = ((record.get("figure") or {}).get("png")) or ""
-    if not png:
-        raise ValueError(f"figure record {record.get('uid')!r} has no image (figure.png is "
-                         "empty); re-run its cell so the figure is captured")
-    with Image.open(io.BytesIO(base64.b64decode(png))) as image:
-        rgba = image.convert("RGBA")
-    flat = Image.new("RGB", rgba.size, "white")  # a fresh image carries no metadata
-    flat.paste(rgba, mask=rgba.getchannel("A"))
-    out = io.BytesIO()
-    flat.save(out, "JPEG", quality=90, optimize=True)
-    return out.getvalue()
-
-
 def _setting(value: object) -> str:
     if value is None:
         return "none"
@@ -197,14 +183,7 @@ def _checker_summary(doc: DocumentObject, records: Sequence[Mapping], labels: li
         ])
     add_table(doc, rows, alt_text="Checker summary", widths=[1100, 900, 2600, 3012, 1800],
               font_half_points=16)
-    profiles: dict[str, Mapping] = {}
-    for record in records:
-        rules = record.get("rules") or {}
-        if rules:
-            profiles.setdefault(str(rules.get("profile") or "custom"), rules)
-    for name, rules in profiles.items():
-        values = ", ".join(f"{k} = {_setting(v)}" for k, v in rules.items() if k != "profile")
-        add_note(doc, f"{name}: {values}.", label="Rules applied:")
+    _rules_applied(doc, records, labels)
     exceptions = [(label, r) for r, label in zip(records, labels, strict=True)
                   if r.get("exception")]
     add_heading(doc, "Exceptions requested", 2)
@@ -215,3 +194,17 @@ def _checker_summary(doc: DocumentObject, records: Sequence[Mapping], labels: li
         failed = [rule for rule, result in (record.get("checks") or {}).items() if result != "pass"]
         add_labelled(doc, f"{label} ({', '.join(failed) or 'no failing rule'}):",
                      record["exception"], "ListBullet")
+
+
+def _rules_applied(doc: DocumentObject, records: Sequence[Mapping], labels: list[str]) -> None:
+    """The rules each output was judged under (unit included): one note per set of rules,
+    naming the outputs it applies to."""
+    groups: dict[str, list[str]] = {}
+    for record, label in zip(records, labels, strict=True):
+        rules = record.get("rules") or {}
+        if not rules:
+            continue
+        values = ", ".join(f"{k} = {_setting(v)}" for k, v in rules.items() if k != "profile")
+        groups.setdefault(f"{rules.get('profile') or 'custom'}: {values}.", []).append(label)
+    for text, named in groups.items():
+        add_note(doc, text, label=f"Rules applied to {', '.join(named)}:")

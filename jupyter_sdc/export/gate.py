@@ -25,6 +25,7 @@ from jupyter_sdc.core.rejudge import differences, rejudge
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.statistic import Statistic
 from jupyter_sdc.core.status import Status, worst
+from jupyter_sdc.export.numbering import ref
 
 #: rule values that change no verdict (what was done is checked by ``_unrounded``)
 _MITIGATION_VALUES = ("mitigation", "round_base")
@@ -89,8 +90,7 @@ def judge_again(records: list[dict], required: RuleValues,
 
 
 def _name(record: dict) -> str:
-    label, uid = record.get("label"), record.get("uid")
-    return f"{label} ({uid})" if label else f"output {uid}"
+    return ref(record.get("uid"))  # the exporter renders it with the request's label and title
 
 
 def _stricter(own: RuleValues, project: RuleValues,

@@ -21,6 +21,8 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 def _load_jupyter_server_extension(server_app: Any) -> None:
     """Register the REST handlers (imported here so that importing jupyter_sdc stays light)."""
     from jupyter_sdc.server.handlers import setup_handlers
+    from jupyter_sdc.server.settings import JupyterSDC
 
-    setup_handlers(server_app.web_app)
+    settings = JupyterSDC(parent=server_app)
+    setup_handlers(server_app.web_app, allowed_sdc_folders=list(settings.allowed_sdc_folders))
     server_app.log.info("jupyter_sdc: SDC export handlers registered at /jupyter-sdc/")

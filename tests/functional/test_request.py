@@ -123,7 +123,8 @@ def sdc_entries(config) -> list[str]:
 
 
 def staging_left(config) -> list[str]:
-    return [p.name for p in config.root.iterdir() if ".staging-" in p.name]
+    """Staging folders beside the SDC folder (their lock files are not counted)."""
+    return [p.name for p in config.root.iterdir() if ".staging-" in p.name and p.is_dir()]
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -160,8 +161,10 @@ def test_export_writes_the_whole_request(config) -> None:
     assert [o["label"] for o in preflight["included"]] == ["Table 1", "Figure 1", "Model 1"]
     text = " ".join(p.text for p in Document(str(result.folder / "outputs.docx")).paragraphs)
     assert "Table 1" in text and "Figure 1" in text and "Model 1" in text
-    # the request folder is as readable as the SDC folder it sits in (mkdtemp makes 0700)
-    assert (result.folder.stat().st_mode & 0o777) == (config.sdc_folder.stat().st_mode & 0o777)
+    # the request folder is as readable as the SDC folder it sits in (mkdtemp makes 0700),
+    # and never group- or world-writable
+    assert (result.folder.stat().st_mode & 0o777) == (
+        config.sdc_folder.stat().st_mode & 0o777 & ~0o022)
     assert staging_left(config) == []
 
 
@@ -230,7 +233,7 @@ def test_warn_mode_leaves_problem_outputs_out_and_says_so(tmp_path: Path) -> Non
     result = export_records([table("t1-1"), table("bad-1", status="fail")], config, now=NOW)
     assert result.included == ["t1-1"]
     assert [uid for uid, _ in result.left_out] == ["bad-1"]
-    assert any("bad-1" in w for w in result.warnings)
+    assert "fails threshold" in result.left_out[0][1]  # what to fix, said once (not a warning)
     assert "bad-1" not in json.loads((result.folder / "results.json").read_text())["results"]
     assert result.preflight["left_out"][0]["uid"] == "bad-1"
 
@@ -246,7 +249,8 @@ def test_warn_mode_writes_a_document_failing_preflight_and_says_so(tmp_path: Pat
     config = make_project(tmp_path / "p", on_problems="warn")
     result = export_records([table("t1-1", explanation="See the text.")], config, now=NOW)
     assert result.preflight["ok"] is False
-    assert any(w.startswith("Preflight: outputs.docx") for w in result.warnings)
+    assert any(f["where"].startswith("outputs.docx") and f["severity"] == "error"
+               for f in result.preflight["findings"])  # said once: not repeated as a warning
     assert json.loads((result.folder / "preflight.json").read_text())["ok"] is False
 
 

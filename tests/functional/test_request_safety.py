@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -95,18 +96,28 @@ def test_an_export_killed_half_way_leaves_no_request_folder(config, tmp_path: Pa
     assert len(staging_left(config)) == 1  # the hidden staging sibling, outside the SDC folder
     result = export_records(records(), config, now=NOW)  # the next export is unaffected
     assert result.folder.name == DAY and sdc_entries(config) == [DAY]
+    assert staging_left(config) == []  # its lock named a process that is gone: removed
 
 
-def test_staging_left_by_a_killed_export_is_cleared_after_a_day(config) -> None:
-    stale = config.root / ".SDC.staging-old"
-    fresh = config.root / ".SDC.staging-new"
-    for folder in (stale, fresh):
+def test_staging_is_removed_only_when_its_lock_names_a_process_that_is_gone(config) -> None:
+    """Not by age: a day-old staging folder may be a slow export still at work."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    host = socket.gethostname()
+    locks = {"dead": f"{host} {gone}", "alive": f"{host} {os.getpid()}",
+             "other-host": f"elsewhere.example {gone}", "unreadable": "garbage", "no-lock": None}
+    day_ago = datetime.now().timestamp() - 25 * 3600
+    for name, lock in locks.items():
+        folder = config.root / f".SDC.staging-{name}"
         folder.mkdir()
         (folder / "outputs.docx").write_bytes(b"half")
-    day_ago = datetime.now().timestamp() - 25 * 3600
-    os.utime(stale, (day_ago, day_ago))
+        os.utime(folder, (day_ago, day_ago))
+        if lock is not None:
+            (config.root / f"{folder.name}.lock").write_text(lock)
     export_records(records(), config, now=NOW)
-    assert staging_left(config) == [fresh.name]  # a fresh one may be another export at work
+    assert sorted(staging_left(config)) == sorted(
+        f".SDC.staging-{n}" for n in locks if n != "dead")
+    assert not (config.root / ".SDC.staging-dead.lock").exists()
 
 
 def test_two_exports_at_the_same_moment_both_succeed(config) -> None:

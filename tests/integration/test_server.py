@@ -117,13 +117,27 @@ async def test_export_rejects_a_body_that_is_not_json(jp_fetch):
 
 
 async def test_outputs_lists_the_saved_records_last_version_wins(jp_fetch, jp_root_dir):
+    """A display updated in place leaves two copies of one uid in its cell: the last wins."""
     rerun = {**PASSING, "title": "People by region and sex (re-run)"}
-    write_project(jp_root_dir / "project", [PASSING, FAILING, rerun])
+    path = write_project(jp_root_dir / "project", [PASSING, FAILING])
+    saved = json.loads(path.read_text())
+    first = saved["cells"][1]["outputs"]
+    first.append({**first[0], "data": {**first[0]["data"], sdc_mime(): rerun}})
+    path.write_text(json.dumps(saved))
     code, reply = await call(jp_fetch, "outputs", path="project/analysis.ipynb")
     assert code == 200
     assert reply["path"] == "project/analysis.ipynb"
     assert [(r["uid"], r["status"]) for r in reply["outputs"]] == [("t1", "pass"), ("t3", "fail")]
     assert reply["outputs"][0]["title"] == "People by region and sex (re-run)"
+
+
+async def test_one_uid_in_two_cells_is_refused_naming_both(jp_fetch, jp_root_dir):
+    """A cell copied with its outputs: keeping either copy would drop the other silently."""
+    copied = {**FAILING, "uid": PASSING["uid"]}
+    write_project(jp_root_dir / "project", [PASSING, copied])
+    code, reply = await call(jp_fetch, "outputs", path="project/analysis.ipynb")
+    assert code == 400
+    assert "cell 2" in reply["message"] and "cell 3" in reply["message"]
 
 
 async def test_export_writes_a_request_folder_inside_the_root(jp_fetch, jp_root_dir):

@@ -236,3 +236,47 @@ def test_a_figure_is_saved_with_its_long_labels_whole():
         assert "Software" not in image.info
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     assert border.min() > 240, "a label or the axes touch the image's edge: clipped"
+
+
+def test_an_unknown_dataset_name_is_refused_listing_the_known_ones(tmp_path):
+    project = write_project(tmp_path / "p", datasets=DATASET_A + DATASET_B)
+    record = region_counts(sdc.Session(), "Table 1")
+    record["dataset"] = "Labour Force Survey"  # not the name sdc.toml gives
+    notebook_of(project / "a.ipynb", [record])
+    before = snapshot(project)
+    done = cli("export", "a.ipynb", cwd=project)
+    text = done.stdout + done.stderr
+    assert done.returncode == 1, text
+    assert "Labour Force Survey" in text and LFS in text and FRS in text, text
+    assert snapshot(project) == before
+
+
+def test_with_one_dataset_an_output_naming_none_cites_it_without_a_warning(tmp_path):
+    project = write_project(tmp_path / "p")  # DATASET_A only
+    notebook_of(project / "a.ipynb", [region_counts(sdc.Session(), "Table 1")])
+    done = cli("export", "a.ipynb", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not re.search(r"datasets|dataset=|--dataset", done.stdout + done.stderr)
+    [note] = source_notes(only_request(project / "SDC") / "outputs.docx").values()
+    assert CITATION_A in note
+
+
+def test_rules_applied_are_stated_for_each_output(tmp_path):
+    """Two outputs counted differently (rows, and distinct people): each one's unit is said."""
+    df = balanced()
+    by_rows, by_people = sdc.Session(), sdc.Session(unit="person_id")
+    by_rows.crosstab(df.rgn, df.sex, label="Table 1", title="Rows by region and sex",
+                     explanation="Number of survey rows by region and sex.")
+    by_people.crosstab(df.rgn, df.sex, label="Table 2", title="People by region and sex",
+                       explanation="Number of distinct people by region and sex.")
+    project = write_project(tmp_path / "p")
+    notebook_of(project / "a.ipynb", [saved(by_rows.outputs[0]),
+                                      with_prefix(saved(by_people.outputs[0]), "b-")])
+    done = cli("export", "a.ipynb", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = docx_text(only_request(project / "SDC") / "outputs.docx")
+    applied = [line for line in text if line.startswith("Rules applied")]
+    [people_line] = [line for line in applied if "unit = person_id" in line]
+    [rows_line] = [line for line in applied if "unit = none" in line]
+    assert "Table 2" in people_line and "Table 1" not in people_line, applied
+    assert "Table 1" in rows_line and "Table 2" not in rows_line, applied

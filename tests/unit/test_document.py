@@ -251,7 +251,9 @@ def test_labels_keep_researchers_labels_and_number_the_rest():
                                     "Table 4"]
 
 
-def test_repeated_labels_from_two_notebooks_are_renumbered():
+def test_a_document_written_without_the_exporter_prints_a_repeated_label_once():
+    """The exporter refuses two outputs with one label (tests/release/test_8_export.py);
+    a document written directly still never prints one label twice."""
     given = [{"kind": "table", "label": "Table 1"}, {"kind": "table", "label": "Table 1"},
              {"kind": "table", "label": "Table 2"}]
     assert assign_labels(given) == ["Table 1", "Table 3", "Table 2"]
