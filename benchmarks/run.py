@@ -24,7 +24,7 @@ ROOT = HERE.parent
 CASES_PY = HERE / "cases.py"
 RESULTS = HERE / "results"
 ACRO_PYTHON = ROOT / ".venv-acro" / "bin" / "python"
-EXTRA_MODULES = ("bench_secondary", "bench_magic", "bench_export")
+EXTRA_MODULES = ("bench_secondary", "bench_magic", "bench_export", "bench_big_record")
 
 #: case -> (target ratio to bare at the largest size, what the target covers)
 TARGETS = {

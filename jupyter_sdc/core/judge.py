@@ -49,8 +49,7 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
             else Status.PASS
         if found.flag.any():
             reasons.append(_reason(rule, found, rules, ev.unit_label))
-    statistic = context.statistic
-    if (~np.isin(statistic, list(STATISTIC_RULES)) | (statistic == Statistic.CUSTOM)).any():
+    if (~context.member(list(STATISTIC_RULES)) | context.member([Statistic.CUSTOM])).any():
         checks["custom"] = Status.REVIEW
         reasons.append(_CUSTOM_REASON)
     if context.incomplete or ev.review:

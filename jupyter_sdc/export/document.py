@@ -17,11 +17,17 @@ from pathlib import Path
 from docx.document import Document as DocumentObject
 from docx.shared import Cm
 
+from jupyter_sdc.export import results_json
 from jupyter_sdc.export.count_text import released_reason
 from jupyter_sdc.export.datasets import cited
 from jupyter_sdc.export.figures import figure_jpeg
 from jupyter_sdc.export.numbering import assign_labels
-from jupyter_sdc.export.table_layout import format_value, table_rows
+from jupyter_sdc.export.table_layout import (
+    format_value,
+    table_cells,
+    table_rows,
+    too_large_for_a_document,
+)
 from jupyter_sdc.export.template import (
     Cell,
     add_heading,
@@ -123,7 +129,9 @@ def _output(doc: DocumentObject, record: Mapping, label: str, source_note: str,
         shape._inline.docPr.set("descr", f"{label}: {title}")  # alt text for screen readers
         add_note(doc, f"Unweighted counts behind {label}:")
     notes: list[str] = []
-    if record.get("table"):
+    if record.get("table") and too_large_for_a_document(record):
+        add_note(doc, _csv_only_note(record), label="Table:")
+    elif record.get("table"):
         rows, header_rows, notes = table_rows(record, rename)
         add_table(doc, rows, header_rows=header_rows)
     summary = record.get("summary") or {}
@@ -132,6 +140,20 @@ def _output(doc: DocumentObject, record: Mapping, label: str, source_note: str,
     for note in notes + [str(n) for n in (record.get("mitigation") or {}).get("notes") or []]:
         add_note(doc, note, label="Note:")
     add_note(doc, source_note, label="Source:")
+
+
+def _csv_only_note(record: Mapping) -> str:
+    """Where a table too large for the document is: its CSV files in the request."""
+    data = record["table"]["data"]
+    name = results_json.safe_name(str(record.get("uid")))
+    if results_json.published_counts(dict(record)) != data:
+        files = (f"tables/{name}.csv, with its unweighted counts in "
+                 f"tables/{name}.counts.csv")
+    else:
+        files = f"tables/{name}.csv (its values are the unweighted counts)"
+    return (f"{len(data):,} rows by {len(data[0]):,} columns ({table_cells(record):,} cells): "
+            f"too large to print in this document. The table is released as {files}, beside "
+            f"this document, with its rule results in results.json.")
 
 
 def _model_note(summary: Mapping, rename: Mapping[str, str]) -> str:

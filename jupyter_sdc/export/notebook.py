@@ -290,9 +290,18 @@ def _json_type(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """NotebookNode → plain dicts and lists (records are handed on as JSON values)."""
+    """NotebookNode → plain dicts and lists (records are handed on as JSON values).
+
+    A record parsed by ``json`` is plain already: it is handed on as it is (a 10^6-cell
+    record would take seconds to copy)."""
+    if type(value) is dict:
+        return value
+    return _copied(value)
+
+
+def _copied(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _copied(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_copied(v) for v in value]
     return value

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 from docx.document import Document as DocumentObject
 
 from jupyter_sdc.export.document import included_records
@@ -21,6 +22,7 @@ from jupyter_sdc.export.template import (
     clean_document,
 )
 
+_MARGINS = {"All", "Total", "all", "total"}
 DECLARATIONS = (
     "I confirm that the outputs in this request contain no information that identifies, or "
     "could identify, a person, household or organisation, alone or combined with other "
@@ -140,31 +142,70 @@ def output_size(record: Mapping) -> tuple[object, object]:
 
     N is the summary's ``n``/``nobs`` when given; else the inner cells' counts added up
     (margins would count each record twice; a row whose counts repeat across its columns,
-    as model parameters do, counts once).
+    as model parameters do, counts once). Array arithmetic, for tables of 10^6 cells.
     """
     summary = record.get("summary") or {}
-    counts = record.get("counts") or []
+    counts = _numbers(record.get("counts") or [])
+    n_rows, n_cols = counts.shape
     table = record.get("table") or {}
-    hidden = suppressed_mask(record, len(counts), max((len(r) for r in counts), default=0))
-    margins = {"All", "Total", "all", "total"}
-    index = table.get("index") or [[]] * len(counts)
-    columns = table.get("columns") or [[]] * max((len(r) for r in counts), default=0)
-    repeats = record.get("statistic") not in ("frequency", "histogram") and all(
-        len({str(c) for c in row}) <= 1 for row in counts)
-    total, cells = 0, []
-    for r, row in enumerate(counts):
-        shown = [c for j, c in enumerate(row) if not hidden[r][j] and _is_number(c)]
-        cells += shown
-        if any(str(v) in margins for v in index[r]) if r < len(index) else False:
-            continue
-        inner = [c for j, c in enumerate(row) if not hidden[r][j] and _is_number(c)
-                 and not (j < len(columns) and any(str(v) in margins for v in columns[j]))]
-        total += (inner[0] if inner else 0) if repeats else sum(inner)
-    smallest = min(cells) if cells else None
+    shown = ~np.array(suppressed_mask(record, n_rows, n_cols), dtype=bool).reshape(counts.shape)
+    shown &= ~np.isnan(counts)
+    index = table.get("index") or [[]] * n_rows
+    columns = table.get("columns") or [[]] * n_cols
+    margin_rows = np.array([r < len(index) and _is_margin(index[r]) for r in range(n_rows)],
+                           dtype=bool)
+    margin_cols = np.array([c < len(columns) and _is_margin(columns[c])
+                            for c in range(n_cols)], dtype=bool)
+    inner = shown & ~margin_rows[:, None] & ~margin_cols[None, :]
+    repeats = record.get("statistic") not in ("frequency", "histogram") and _rows_repeat(
+        counts)
+    inner_counts = np.where(inner, counts, 0.0)
+    if repeats:  # each row counts once: its first shown inner cell
+        first = np.argmax(inner, axis=1)
+        total = float(np.where(inner.any(axis=1), inner_counts[np.arange(n_rows), first],
+                               0.0).sum()) if n_rows else 0.0
+    else:
+        total = float(inner_counts.sum())
+    smallest = _plain_number(counts[shown].min()) if shown.any() else None
     for key in ("n", "nobs"):
         if _is_number(summary.get(key)):
             return summary[key], smallest
-    return (total if cells else None), smallest
+    return (_plain_number(total) if shown.any() else None), smallest
+
+
+def _numbers(grid: Sequence[Sequence[object]]) -> np.ndarray:
+    """A grid as floats, NaN where a cell is not a number (booleans are not numbers)."""
+    try:  # a rectangular grid of numbers and nulls (what an export checked): one C pass
+        out = np.array(grid, dtype=float)
+        if out.ndim == 2 and not any(isinstance(v, bool) for v in (grid[0] if grid else [])):
+            return out
+    except (TypeError, ValueError):
+        pass
+    rows = [row if isinstance(row, list) else [] for row in grid]
+    width = max((len(row) for row in rows), default=0)
+    out = np.full((len(rows), width), np.nan)
+    for r, row in enumerate(rows):
+        values = [float(v) if _is_number(v) else np.nan for v in row]
+        out[r, :len(values)] = values
+    return out
+
+
+def _rows_repeat(counts: np.ndarray) -> bool:
+    """Whether every row's counts are one value repeated (model parameters' N)."""
+    if not counts.size:
+        return True
+    first = counts[:, :1]
+    same = (counts == first) | (np.isnan(counts) & np.isnan(first))
+    return bool(same.all())
+
+
+def _is_margin(labels: object) -> bool:
+    values = labels if isinstance(labels, list) else [labels]
+    return any(str(v) in _MARGINS for v in values)
+
+
+def _plain_number(value: float) -> object:
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _is_number(value: object) -> bool:

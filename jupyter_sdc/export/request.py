@@ -32,6 +32,7 @@ from jupyter_sdc.export.numbering import Numbering, number_outputs, ref
 from jupyter_sdc.export.scope import Scope
 from jupyter_sdc.export.scrub import scan_code
 from jupyter_sdc.export.staging import ExportError, publish, sdc_folder, staged
+from jupyter_sdc.export.table_layout import EXPORT_CELL_LIMIT, table_cells, too_large_to_export
 
 __all__ = ["ExportError", "ExportRefused", "ExportResult", "export_notebooks", "export_records",
            "select_outputs"]
@@ -171,8 +172,8 @@ def _refuse_unusable(records: list[dict]) -> None:
 def _judged(records: list[dict], config: Config) -> GateResult:
     """Every record judged again from its evidence, under its own and the project's rules.
 
-    A record without counts cannot be judged: it goes on as it is, and the selection leaves
-    it out ("no unweighted counts"), so it is never published."""
+    A record without counts, or too large to export, is not judged: it goes on as it is, and
+    the selection leaves it out (saying why), so it is never published."""
     judged = judge_again([r for r in records if not _unpublishable(r)], config.required_rules)
     by_uid = {r["uid"]: r for r in judged.records}  # uids are unique: checked before
     ordered = [r if _unpublishable(r) else by_uid[r["uid"]] for r in records
@@ -181,7 +182,7 @@ def _judged(records: list[dict], config: Config) -> GateResult:
 
 
 def _unpublishable(record: dict) -> bool:
-    return record.get("counts") is None
+    return record.get("counts") is None or too_large_to_export(record)
 
 
 def _differenced(records: list[dict]) -> list[dict]:
@@ -228,6 +229,8 @@ def select_outputs(
         # no counts at all (not even empty ones): nothing to judge it by, never published
         errors = [f for f in findings if f["severity"] == "error" or (
             f["code"] == "output-no-counts" and record.get("counts") is None)]
+        if too_large_to_export(record):
+            errors.append(preflight.finding("output-too-large", _too_large(record), ref(uid)))
         if record.get("kind") == "figure" and not (record.get("figure") or {}).get("png"):
             errors.append(preflight.finding("figure-no-image", "The figure has no image; "
                                             "re-run its cell.", ref(uid)))
@@ -239,6 +242,13 @@ def select_outputs(
         else:
             included.append(record)
     return included, left_out, problems, notes
+
+
+def _too_large(record: dict) -> str:
+    return (f"It has {table_cells(record):,} cells: more than an output checker can check "
+            f"(an export takes tables of up to {EXPORT_CELL_LIMIT:,} cells). Aggregate it into "
+            f"fewer categories (bands, groups) or split it into several tables, then export "
+            f"again.")
 
 
 def _advice(code: str) -> str:

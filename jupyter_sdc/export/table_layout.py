@@ -16,6 +16,12 @@ from jupyter_sdc.core.mitigation import SUPPRESSED_SYMBOL
 from jupyter_sdc.core.statistic import Statistic
 from jupyter_sdc.export.template import Cell
 
+#: a table with more cells than this is released as CSV only: a document cannot show it
+#: readably, and writing it would take minutes (the document says where the table is)
+DOCUMENT_CELL_LIMIT = 10_000
+#: a table with more cells than this is refused at export: no output checker can check it
+#: cell by cell (and its results.json alone would run to hundreds of megabytes)
+EXPORT_CELL_LIMIT = 100_000
 SUPPRESSED = SUPPRESSED_SYMBOL
 MISSING = "–"
 COUNT_HEADER = "N (unweighted)"
@@ -32,6 +38,20 @@ _MODEL_COLUMNS = {"coef": "Coefficient", "std err": "Standard error", "t": "t", 
                   "P>|t|": "p-value", "P>|z|": "p-value", "[0.025": "95% CI lower",
                   "0.975]": "95% CI upper", "parameter": "Parameter"}
 _PATSY_LEVEL = re.compile(r"^(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.+)\]$")  # C(region)[T.North]
+
+
+def table_cells(record: Mapping) -> int:
+    """How many cells the record's table has."""
+    data = (record.get("table") or {}).get("data") or []
+    return len(data) * (len(data[0]) if data and isinstance(data[0], list) else 0)
+
+
+def too_large_for_a_document(record: Mapping) -> bool:
+    return table_cells(record) > DOCUMENT_CELL_LIMIT
+
+
+def too_large_to_export(record: Mapping) -> bool:
+    return table_cells(record) > EXPORT_CELL_LIMIT
 
 
 def format_value(value: object, decimals: int = 2) -> str:
