@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.add_argument(
         "--allow-sdc-folder", action="append", type=Path, default=[], metavar="FOLDER",
-        help="for TRE administrators: a folder outside the project where export.sdc_folder may "
-             "lead (may be repeated; sdc.toml cannot allow one itself)")
+        help="for TRE administrators (a wrapper script): a folder outside the project where "
+             "export.sdc_folder may lead, as the TRE policy's [export] allowed_sdc_folders "
+             "does (may be repeated; sdc.toml cannot allow one itself)")
 
     inspect = commands.add_parser(
         "inspect", help="check a .docx or a request folder against the release requirements")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_sdc.core import differencing
+from jupyter_sdc.core.policy import PolicyError, active_policy
 from jupyter_sdc.export import preflight, results_json
 from jupyter_sdc.export.audit import audit_export
 from jupyter_sdc.export.config import Config, ConfigError, find_config, load_config
@@ -124,7 +125,7 @@ def export_records(
         raise ExportRefused(["No output is left to export:"]
                             + [f"{numbering.name(uid)}: {why}" for uid, why in left_out])
     included = [_final(r, numbering) for r in included]
-    sdc = sdc_folder(config, scope)
+    sdc = sdc_folder(config, _with_policy(scope))
     if not sdc.is_dir():
         warnings.append(f"The SDC folder {scope.show(sdc)} did not exist; it was created.")
     reports: list[dict[str, Any]] = []
@@ -152,6 +153,15 @@ def export_records(
         warnings=warnings,
         names={r["uid"]: numbering.name(r["uid"]) for r in records},
     )
+
+
+def _with_policy(scope: Scope) -> Scope:
+    """The scope with the TRE policy's ``[export] allowed_sdc_folders`` allowed too."""
+    try:
+        policy = active_policy()
+    except PolicyError:  # the gate has refused the export already, saying why
+        return scope
+    return scope if policy is None else scope.allowing(policy.allowed_sdc_folders)
 
 
 def _refuse_unusable(records: list[dict]) -> None:

@@ -2,15 +2,16 @@
 
 The server exports within its root: config discovery stops there and every message names
 files relative to it. The command line names them relative to the current folder. An SDC
-folder outside the project is used only where the TRE administrator allows it (a server or
-command-line setting, never ``sdc.toml``, which the researcher edits).
+folder outside the project is used only where the TRE administrator allows it: the TRE
+policy's ``[export] allowed_sdc_folders``, or a server or command-line setting; never
+``sdc.toml``, which the researcher edits.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 #: longer paths are shortened in messages (a 100k-character path helps nobody)
@@ -31,6 +32,11 @@ class Scope:
            allowed: Iterable[Path | str] = ()) -> Scope:
         return cls(root=_resolved(root), base=_resolved(base),
                    allowed_sdc_folders=tuple(Path(p).expanduser().resolve() for p in allowed))
+
+    def allowing(self, folders: Iterable[Path | str]) -> Scope:
+        """This scope, with ``folders`` allowed as SDC folders too."""
+        more = tuple(Path(p).expanduser().resolve() for p in folders)
+        return replace(self, allowed_sdc_folders=self.allowed_sdc_folders + more)
 
     def show(self, path: Path | str) -> str:
         """``path`` as a message names it: relative to the base, never absolute.
