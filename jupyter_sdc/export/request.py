@@ -236,9 +236,13 @@ def select_outputs(
         uid = record["uid"]
         summary = preflight.output_summary(dict(record, label=numbering.label(uid)))
         findings = preflight.check_outputs([summary])
-        # no counts at all (not even empty ones): nothing to judge it by, never published
-        errors = [f for f in findings if f["severity"] == "error" or (
-            f["code"] == "output-no-counts" and record.get("counts") is None)]
+        errors = [f for f in findings if f["severity"] == "error"]
+        if record.get("counts") is None:  # nothing to judge it by (not re-judged): never out
+            findings = [f for f in findings if f["code"] != "output-no-counts"]
+            errors = [f for f in errors if f["code"] != "output-no-counts"]
+            errors.append(preflight.finding(
+                "output-no-counts", "No unweighted counts (counts is null): checkers need "
+                "the count behind every statistic.", ref(uid)))
         if too_large_to_export(record):
             errors.append(preflight.finding("output-too-large", _too_large(record), ref(uid)))
         if record.get("kind") == "figure" and not (record.get("figure") or {}).get("png"):
