@@ -1,8 +1,8 @@
 """Issue 9, Build 7 (DESIGN "Labels", "--dataset"): the export's side of class 8.
 
 One numbering per request, per-output datasets, exit codes, the left-out list, problems printed
-once with label and title. From tests9's test_8_wrong_or_unhelpful.py; the structural zeros,
-auto mode, uid and magic --dataset tests are the CAPTURE engineer's.
+once with label and title, figures not clipped. From tests9's test_8_wrong_or_unhelpful.py (the
+structural zeros, auto mode and uid tests are in test_8_capture.py / test_8_structural_zeros.py).
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from release_kit import (
     people,
     saved,
     snapshot,
+    write_notebook,
     write_project,
 )
+from shell_kit import run
 
 import jupyter_sdc as sdc
 
@@ -145,16 +147,14 @@ def source_notes(path) -> dict[str, str]:
 
 def test_each_footnote_cites_only_its_own_dataset(tmp_path):
     session = sdc.Session()
-    session.crosstab(balanced().rgn, balanced().sex, label="Table 1",
+    session.crosstab(balanced().rgn, balanced().sex, label="Table 1", dataset=LFS,
                      title="People by region and sex",
                      explanation="Number of people in the survey by region and sex.")
-    session.pivot_table(balanced(), values="income", index="rgn", aggfunc="mean",
+    session.pivot_table(balanced(), values="income", index="rgn", aggfunc="mean", dataset=FRS,
                         label="Table 2", title="Mean household income by region",
                         explanation="Mean household income in each region.")
-    records = [saved(o) for o in session.outputs]
-    records[0]["dataset"], records[1]["dataset"] = LFS, FRS  # as dataset= / --dataset save it
     project = write_project(tmp_path / "p", datasets=DATASET_A + DATASET_B)
-    notebook_of(project / "a.ipynb", records)
+    notebook_of(project / "a.ipynb", [saved(o) for o in session.outputs])
     done = cli("export", "a.ipynb", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
     notes = source_notes(only_request(project / "SDC") / "outputs.docx")
@@ -162,6 +162,18 @@ def test_each_footnote_cites_only_its_own_dataset(tmp_path):
     [second] = [n for h, n in notes.items() if h.startswith("Table 2")]
     assert CITATION_A in first and CITATION_B not in first, first
     assert CITATION_B in second and CITATION_A not in second, second
+
+
+def test_the_magic_names_the_dataset_of_its_output(ip, tmp_path):
+    ran = run(ip, f'%%sdc_check --label "Table 1" --title "People by region" '
+                  f'--explain "Number of people in each region." --dataset "{FRS}"\n'
+                  "df.groupby('rgn').size().rename('People')")
+    project = write_project(tmp_path / "p", datasets=DATASET_A + DATASET_B)
+    write_notebook(project / "a.ipynb", [ran.cell])
+    done = cli("export", "a.ipynb", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [note] = source_notes(only_request(project / "SDC") / "outputs.docx").values()
+    assert CITATION_B in note and CITATION_A not in note, note
 
 
 def test_several_datasets_and_none_named_warn_and_cite_all(tmp_path):
