@@ -8,6 +8,7 @@ call itself. An unknown keyword is for the library call to refuse, as it would u
 from __future__ import annotations
 
 import difflib
+import inspect
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,6 +23,15 @@ if TYPE_CHECKING:
 RULE_KEYWORDS = frozenset(RULE_NAMES - {"unit"})
 
 
+def _named(session: Session, call: str) -> set[str]:
+    """The call's own named parameters (``suppress``, ``margins``, ``bins``…), for the hint."""
+    method = getattr(type(session), call, None)
+    if method is None:
+        return set()
+    return {name for name, p in inspect.signature(method).parameters.items()
+            if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+
+
 def split(session: Session, fields: dict[str, Any], call: str,
           takes: frozenset[str] | None = frozenset()) -> tuple[RuleValues, dict, dict]:
     """The rules of this call, its record fields, and the rest (for pandas/statsmodels).
@@ -31,9 +41,10 @@ def split(session: Session, fields: dict[str, Any], call: str,
     is a TypeError naming the nearest one, before anything is computed or registered.
     """
     rest = {k: v for k, v in fields.items() if k not in RULE_KEYWORDS and k not in RECORD_FIELDS}
+    ours = RULE_KEYWORDS | set(RECORD_FIELDS) | _named(session, call)
     for key in rest:
-        near = difflib.get_close_matches(key, sorted(RULE_KEYWORDS | set(RECORD_FIELDS)), n=1,
-                                         cutoff=0.75)
+        near = difflib.get_close_matches(key, sorted(ours | (takes or set())), n=1, cutoff=0.75)
+        near = [n for n in near if takes is not None or n in ours]
         if (takes is not None and key not in takes) or (near and takes is None):
             hint = f"did you mean {near[0]}=?" if near else (
                 "rule values are " + ", ".join(sorted(RULE_KEYWORDS)))

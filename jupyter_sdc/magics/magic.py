@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import sys
 from typing import Any
 
@@ -263,7 +264,25 @@ def _dataset(name: str | None) -> str | None:
 def _parse(func: Any, line: str) -> Any:
     try:
         return parse_argstring(func, line)
-    except UsageError:
-        raise
+    except UsageError as err:
+        raise UsageError(_with_nearest(func, str(err))) from None
     except SystemExit:  # argparse exits on bad input; a magic must not
         raise UsageError(f"could not read the options {line!r}; see %%sdc_check?") from None
+
+
+def _with_nearest(func: Any, message: str) -> str:
+    """argparse's "unrecognized arguments: --treshold" with the option meant, when it is clear."""
+    if "unrecognized arguments" not in message:
+        return message
+    known = sorted(getattr(getattr(func, "parser", None), "_option_string_actions", {}))
+    hints = []
+    for word in message.split(":", 1)[1].split():
+        if word.startswith("--"):
+            near = difflib.get_close_matches(word, known, n=1, cutoff=0.7)
+            rule = difflib.get_close_matches(word[2:], RULE_TRAITS, n=1, cutoff=0.7)
+            if near:
+                hints.append(f"{word}: did you mean {near[0]}?")
+            elif rule:
+                hints.append(f"{word}: {rule[0]} is a rule value; set it with "
+                             f"%config SDC.{rule[0]} = … (or choose a --profile)")
+    return "; ".join([message, *hints])
