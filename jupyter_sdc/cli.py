@@ -1,4 +1,5 @@
-"""``jupyter sdc …``: init a project config, export notebooks, inspect a document or request.
+"""``jupyter sdc …``: init a project config, export notebooks, inspect a document or request,
+list the rule profiles.
 
 Exit codes: 0 done (``export``: a request was written, with or without warnings), 1 refused
 or findings (``export``: nothing was written), 2 usage error (bad arguments, not an .ipynb).
@@ -43,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
              "export.sdc_folder may lead, as the TRE policy's [export] allowed_sdc_folders "
              "does (may be repeated; sdc.toml cannot allow one itself)")
 
+    profiles = commands.add_parser(
+        "profiles", help="list the rule profiles (TREs' published rules) with their sources")
+    profiles.add_argument("--json", action="store_true", help="print them as JSON")
+
     inspect = commands.add_parser(
         "inspect", help="check a .docx or a request folder against the release requirements")
     inspect.add_argument("path", type=Path, metavar="FILE.docx|REQUEST_FOLDER")
@@ -55,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "init":
         return _init(args)
+    if args.command == "profiles":
+        return _profiles(args)
     paths = args.notebooks if args.command == "export" else [args.path]
     for path in paths:
         if _too_long(path):
@@ -92,6 +99,27 @@ def _init(args: argparse.Namespace) -> int:
         print(f"jupyter sdc init: {exc}", file=sys.stderr)
         return FINDINGS
     print(f"Wrote {path}. Fill in every TODO value before you export.")
+    return OK
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    from jupyter_sdc.core.rules import profiles_catalogue
+
+    catalogue = profiles_catalogue()
+    if args.json:
+        print(json.dumps(catalogue, indent=2))
+        return OK
+    for info in catalogue:
+        rules = info["rules"]
+        nk = " and ".join(f"({n}, {k:.0%})" for n, k in rules["nk"]) or "none"
+        print(f"{info['name']} (version {info['version']}): {info['description']}")
+        print(f"  threshold {rules['threshold']}, dominance {nk}, p% {rules['p_percent']:.0%}, "
+              f"dof {rules['dof']}" + (f", then {' then '.join(rules['mitigation'])}"
+                                       if rules["mitigation"] else ""))
+        print(f"  source: {info['source']}")
+        for url in info["urls"]:
+            print(f"    {url}")
+    print('Use one in sdc.toml ([rules] profile = "…") or with %%sdc_check --profile NAME.')
     return OK
 
 

@@ -15,10 +15,10 @@ from jupyter_sdc.core.record import MIME_TYPE
 from jupyter_sdc.export import preflight, results_json
 from jupyter_sdc.export.audit import Context
 from jupyter_sdc.export.preflight import finding
+from jupyter_sdc.export.rules_applied import RULES_APPLIED
 from jupyter_sdc.export.scrub import scan_code
 from jupyter_sdc.export.staged import DOCUMENTS, Staged
 
-RULES_APPLIED = "rules_applied.json"
 #: the request's own files, allowed beside those results.json lists
 OWN_FILES = frozenset({*DOCUMENTS, results_json.RESULTS_NAME, results_json.CONFIG_NAME,
                        preflight.PREFLIGHT_NAME, RULES_APPLIED})

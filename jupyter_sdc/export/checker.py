@@ -25,8 +25,11 @@ DO_NOT_RELEASE = ("DO NOT RELEASE: for the output checkers only. It describes th
                   "beside it; it is not part of it.")
 
 
-def checker_summary(records: Sequence[dict], request: str) -> dict[str, Any]:
-    """One row per output: label, title, status, each check, variables, population, exception."""
+def checker_summary(records: Sequence[dict], left_out: Sequence[tuple[str, str]] = (),
+                    ) -> dict[str, Any]:
+    """One row per output: label, title, status, each check, variables, population, exception;
+    and the outputs left out, with why. (The request is the folder's name without
+    ``.checker``: a request's final name is chosen when it is published.)"""
     rows = []
     for record in records:
         table = record.get("table") or {}
@@ -43,7 +46,8 @@ def checker_summary(records: Sequence[dict], request: str) -> dict[str, Any]:
             "dataset": record.get("dataset"), "exception": record.get("exception") or "",
             "notebook": (record.get("source") or {}).get("notebook"),
         })
-    return {"notice": DO_NOT_RELEASE, "request": request, "outputs": rows}
+    return {"notice": DO_NOT_RELEASE, "outputs": rows,
+            "left_out": [{"output": name, "reason": why} for name, why in left_out]}
 
 
 def summary_csv(summary: dict[str, Any]) -> str:
@@ -61,22 +65,23 @@ def summary_csv(summary: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
-def fingerprints(records: Sequence[dict], request: str) -> dict[str, Any]:
+def fingerprints(records: Sequence[dict]) -> dict[str, Any]:
     """The differencing fingerprints of a request's outputs, for the requests after it."""
-    return {"notice": DO_NOT_RELEASE, "request": request,
+    return {"notice": DO_NOT_RELEASE,
             "outputs": [{"uid": r["uid"], "label": r.get("label"),
                          "fingerprint": r["fingerprint"]}
                         for r in records if r.get("fingerprint")]}
 
 
-def write_checker_folder(folder: Path, records: Sequence[dict], request: str) -> None:
-    """Write the checkers' files into ``folder`` (a staging folder, renamed with the request)."""
+def write_checker_folder(folder: Path, records: Sequence[dict],
+                         left_out: Sequence[tuple[str, str]] = ()) -> None:
+    """Write the checkers' files into ``folder`` (staged, renamed with the request)."""
     folder.mkdir(parents=True, exist_ok=True)
-    summary = checker_summary(records, request)
+    summary = checker_summary(records, left_out)
     (folder / SUMMARY_JSON).write_text(json.dumps(summary, indent=2, default=str), "utf-8")
     (folder / SUMMARY_CSV).write_text(summary_csv(summary), "utf-8")
     (folder / FINGERPRINTS).write_text(
-        json.dumps(fingerprints(records, request), default=str), "utf-8")
+        json.dumps(fingerprints(records), default=str), "utf-8")
 
 
 def earlier_fingerprints(sdc_folder: Path) -> list[tuple[str, Fingerprint]]:
@@ -86,7 +91,7 @@ def earlier_fingerprints(sdc_folder: Path) -> list[tuple[str, Fingerprint]]:
     for path in sorted(sdc_folder.glob(f"*{CHECKER_SUFFIX}/{FINGERPRINTS}")):
         try:
             data = json.loads(path.read_text("utf-8"))
-            request = str(data.get("request") or path.parent.name[: -len(CHECKER_SUFFIX)])
+            request = path.parent.name[: -len(CHECKER_SUFFIX)]
             for item in data.get("outputs") or []:
                 name = f"{item.get('label') or item['uid']} of request {request}"
                 found.append((f"{request}/{item['uid']}", from_json(item["fingerprint"], name)))

@@ -90,6 +90,13 @@ def check_outputs(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+def listed_files(results: dict) -> set[str]:
+    """The files results.json names: each output's, and those its top-level keys link."""
+    listed = {f["name"] for e in results.get("results", {}).values() for f in e.get("files", [])}
+    link = results.get("rules_applied")
+    return listed | ({link} if isinstance(link, str) else set())
+
+
 def check_files(folder: Path, listed: set[str]) -> list[dict[str, Any]]:
     """No data or statistics-package files; the tables listed in results.json excepted."""
     found = []
@@ -186,14 +193,18 @@ def run_preflight(
     outputs: list[dict[str, Any]],
     left_out: list[tuple[str, str]],
     citations: list[str],
+    notebook_findings: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Check a written request folder and write ``preflight.json`` into it."""
+    """Check a written request folder and write ``preflight.json`` into it.
+
+    ``notebook_findings``: what was found in the notebooks themselves (their run order)."""
     results = json.loads((folder / results_json.RESULTS_NAME).read_text(encoding="utf-8"))
-    listed = {f["name"] for e in results.get("results", {}).values() for f in e.get("files", [])}
+    listed = listed_files(results)
     findings = check_outputs(outputs)
     findings += check_document(folder, outputs, citations)
     findings += check_files(folder, listed)
     findings += check_checksums(folder, results)
+    findings += notebook_findings or []
     report = {
         "tool": {"name": "jupyter_sdc", "version": __version__},
         "checked": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -236,7 +247,7 @@ def inspect_request(folder: Path) -> dict[str, Any]:
             "unweighted_counts": bool(props.get("unweighted_counts")),
         })
     citations = list((results.get("request") or {}).get("citations") or [])
-    listed = {f["name"] for e in results.get("results", {}).values() for f in e.get("files", [])}
+    listed = listed_files(results)
     findings = check_outputs(outputs) + check_document(folder, outputs, citations)
     findings += check_files(folder, listed) + check_checksums(folder, results)
     findings += audit_folder(folder)

@@ -9,6 +9,7 @@ then by label and title (``numbering.py``), and name files relative to the scope
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from jupyter_sdc.core import differencing
 from jupyter_sdc.core.policy import PolicyError, active_policy
 from jupyter_sdc.export import preflight, results_json
 from jupyter_sdc.export.audit import audit_export
+from jupyter_sdc.export.checker import earlier_fingerprints, write_checker_folder
 from jupyter_sdc.export.config import Config, ConfigError, find_config, load_config
 from jupyter_sdc.export.datasets import dataset_findings
 from jupyter_sdc.export.figures import figure_problem
@@ -30,9 +32,11 @@ from jupyter_sdc.export.notebook import (
     records_from_notebooks,
 )
 from jupyter_sdc.export.numbering import Numbering, number_outputs, ref
+from jupyter_sdc.export.rules_applied import RULES_APPLIED, rules_applied_document
+from jupyter_sdc.export.run_order import run_order_findings
 from jupyter_sdc.export.scope import Scope
 from jupyter_sdc.export.scrub import scan_code
-from jupyter_sdc.export.staging import ExportError, publish, sdc_folder, staged
+from jupyter_sdc.export.staging import ExportError, checker_of, publish, sdc_folder, staged
 from jupyter_sdc.export.table_layout import EXPORT_CELL_LIMIT, table_cells, too_large_to_export
 
 __all__ = ["ExportError", "ExportRefused", "ExportResult", "export_notebooks", "export_records",
@@ -111,9 +115,12 @@ def export_records(
         raise ExportRefused(numbering.clashes)
     refused, notes = dataset_findings(_candidates(records), config)
     judged = _judged(records, config)
-    records = _differenced(judged.records)
+    sdc = sdc_folder(config, _with_policy(scope))
+    # compared with what earlier requests from this SDC folder released, too
+    records = _differenced(judged.records, earlier_fingerprints(sdc) if sdc.is_dir() else [])
     included, left_out, problems, found = select_outputs(records, numbering)
     code, code_problems = _code_files(config, notebooks, scope)
+    order = run_order_findings(list(notebooks), scope)
     # an edited or stale record is refused in every mode: what it says cannot be trusted
     refused += judged.problems
     if refused or ((problems or code_problems) and config.on_problems == "refuse"):
@@ -121,17 +128,18 @@ def export_records(
                                       + judged.notes))
     warnings = list(config.warnings) + _rendered(numbering, judged.notes + notes + found)
     warnings += [f"Left out: {p}" for p in code_problems]
+    warnings += [f"Preflight: {f['where']}: {f['message']}" for f in order]
     if not included:
         raise ExportRefused(["No output is left to export:"]
                             + [f"{numbering.name(uid)}: {why}" for uid, why in left_out])
     included = [_final(r, numbering) for r in included]
-    sdc = sdc_folder(config, _with_policy(scope))
     if not sdc.is_dir():
         warnings.append(f"The SDC folder {scope.show(sdc)} did not exist; it was created.")
     reports: list[dict[str, Any]] = []
 
     def write(folder: Path) -> None:
-        report = _write_request(folder, included, left_out, numbering, code, config, now)
+        report = _write_request(folder, included, left_out, numbering, code, config, now,
+                                order)
         # the files read back: a leak refuses the export in every mode (warn too)
         leaks = audit_export(folder, included, config, notebooks)
         if leaks:
@@ -142,6 +150,8 @@ def export_records(
             raise ExportRefused(errors)
         warnings.extend(f"Preflight: {e}" for e in errors)
         reports.append(report)
+        write_checker_folder(checker_of(folder), included,
+                             [(numbering.name(uid), why) for uid, why in left_out])
 
     staging = staged(sdc, scope, write)
     folder = publish(staging, sdc, f"{config.project_id}_{now:%Y_%m_%d}", scope)
@@ -195,10 +205,11 @@ def _unpublishable(record: dict) -> bool:
     return record.get("counts") is None or too_large_to_export(record)
 
 
-def _differenced(records: list[dict]) -> list[dict]:
-    """Differencing across every output of the request, whichever notebook it came from; its
-    reasons cite the other output by uid (``output <uid>``), rendered with labels last."""
-    cited = differencing.check_records([dict(r, label=None) for r in records])
+def _differenced(records: list[dict], earlier: list) -> list[dict]:
+    """Differencing across every output of the request, whichever notebook it came from, and
+    against the outputs ``earlier`` requests released; its reasons cite the request's own
+    outputs by uid (``output <uid>``), rendered with labels last."""
+    cited = differencing.check_records([dict(r, label=None) for r in records], earlier=earlier)
     return [dict(new, label=old.get("label")) for new, old in zip(cited, records, strict=True)]
 
 
@@ -307,6 +318,7 @@ def _write_request(
     code: dict[str, str],
     config: Config,
     now: datetime,
+    order: list[dict[str, Any]],
 ) -> dict[str, Any]:
     from jupyter_sdc.export.document import write_outputs_docx
     from jupyter_sdc.export.figures import figure_jpeg
@@ -337,8 +349,11 @@ def _write_request(
         "citations": config.citations,
         "exported": now.isoformat(timespec="seconds"),
     }
+    applied = rules_applied_document(included, config.required_rules)
+    (folder / RULES_APPLIED).write_text(json.dumps(applied, indent=2), encoding="utf-8")
     results_json.write_results(folder, included, figures=figures,
-                               created=now.isoformat(timespec="seconds"), request=request)
+                               created=now.isoformat(timespec="seconds"), request=request,
+                               links={"rules_applied": RULES_APPLIED})
     results_json.write_checksums(folder)
     summaries = [preflight.output_summary(r) for r in included]
-    return preflight.run_preflight(folder, summaries, left_out, config.citations)
+    return preflight.run_preflight(folder, summaries, left_out, config.citations, order)

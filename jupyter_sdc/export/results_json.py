@@ -266,10 +266,13 @@ def write_results(
     figures: dict[str, str],
     created: str,
     request: dict[str, Any] | None = None,
+    links: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Write ``tables/``, ``results.json`` and ``config.json`` into ``folder``.
 
-    ``figures`` maps a uid to its JPEG's name relative to ``folder``. Returns the results dict.
+    ``figures`` maps a uid to its JPEG's name relative to ``folder``; ``links``: top-level
+    keys naming other files of the request (``rules_applied``), never entries of ``results``
+    (SACRO-Viewer shows every result as an output). Returns the results dict.
     """
     results: dict[str, Any] = {}
     for record in records:
@@ -291,6 +294,7 @@ def write_results(
             "version": __version__,
         },
         "request": request or {},
+        **(links or {}),
         "results": results,
     }
     (folder / RESULTS_NAME).write_text(json.dumps(data, indent=2), encoding="utf-8")

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from jupyter_sdc.export.checker import CHECKER_SUFFIX
 from jupyter_sdc.export.config import Config
 from jupyter_sdc.export.scope import Scope
 
@@ -67,6 +68,8 @@ def staged(sdc: Path, scope: Scope, write: Callable[[Path], None]) -> Path:
         os.chmod(staging, _mode_of(sdc) & 0o777 & ~_GROUP_WORLD_WRITE)
         write(staging)
         _strip_write_bits(staging)
+        if checker_of(staging).is_dir():
+            _strip_write_bits(checker_of(staging))
     except BaseException as exc:
         discard(staging)
         if isinstance(exc, OSError):
@@ -76,23 +79,27 @@ def staged(sdc: Path, scope: Scope, write: Callable[[Path], None]) -> Path:
 
 
 def publish(staging: Path, sdc: Path, base: str, scope: Scope) -> Path:
-    """Rename the staged request to the first free ``base``, ``base_2``, … name in ``sdc``.
+    """Rename the staged request to the first free ``base``, ``base_2``, … name in ``sdc``,
+    and its checkers' folder (when staged) to the same name with ``.checker``.
 
     ``os.rename`` of a folder onto an existing non-empty folder fails, so two exports at the
-    same moment cannot take the same name: the loser tries the next number.
+    same moment cannot take the same name: the loser tries the next number. The checkers'
+    folder is moved first and moved back if the request's name is taken meanwhile, so a
+    request never appears without it.
     """
+    checker = checker_of(staging)
     try:
         sdc.mkdir(exist_ok=True)
         for number in range(1, 10_000):
             target = sdc / (base if number == 1 else f"{base}_{number}")
-            if os.path.lexists(target):
+            if os.path.lexists(target) or os.path.lexists(checker_of(target)):
                 continue
-            try:
-                os.rename(staging, target)
-            except OSError as exc:
-                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY) or os.path.lexists(target):
-                    continue
-                raise
+            if checker.is_dir() and not _moved(checker, checker_of(target)):
+                continue
+            if not _moved(staging, target):
+                if checker_of(target).is_dir():
+                    os.rename(checker_of(target), checker)
+                continue
             _lock_of(staging).unlink(missing_ok=True)
             return target
     except OSError as exc:
@@ -103,9 +110,26 @@ def publish(staging: Path, sdc: Path, base: str, scope: Scope) -> Path:
                       f"up.")
 
 
+def checker_of(folder: Path) -> Path:
+    """The checkers' folder beside a request (or beside its staging folder)."""
+    return folder.with_name(folder.name + CHECKER_SUFFIX)
+
+
+def _moved(source: Path, target: Path) -> bool:
+    """Rename ``source`` to ``target``; False when ``target`` was taken meanwhile."""
+    try:
+        os.rename(source, target)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY) or os.path.lexists(target):
+            return False
+        raise
+    return True
+
+
 def discard(staging: Path) -> None:
-    """Remove a staging folder and its lock."""
+    """Remove a staging folder, its checkers' folder and its lock."""
     shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(checker_of(staging), ignore_errors=True)
     _lock_of(staging).unlink(missing_ok=True)
 
 

@@ -194,10 +194,12 @@ def cli(*args: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProces
 
 
 def requests_in(sdc_folder: Path) -> list[Path]:
-    """Request folders in an SDC folder (hidden entries included, so staging shows up)."""
+    """Request folders in an SDC folder (hidden entries included, so staging shows up; the
+    checkers' ``<request>.checker`` folder beside each request is not a request)."""
     if not sdc_folder.is_dir():
         return []
-    return sorted(sdc_folder.iterdir())
+    return sorted(p for p in sdc_folder.iterdir()
+                  if not (p.name.endswith(".checker") and (p.with_suffix("")).is_dir()))
 
 
 def only_request(sdc_folder: Path) -> Path:
