@@ -30,7 +30,8 @@ STAT_NAMES = {
     "quantile": "Quantile", "min": "Minimum", "max": "Maximum", "mode": "Mode",
     "std": "Standard deviation", "var": "Variance", "nunique": "Distinct values",
     "histogram": "Count", "model": "Estimate", "records": "Value", "custom": "Value",
-    "mixed": "Statistic",
+    "mixed": "Statistic", "survival": "Survival estimate", "correlation": "Correlation",
+    "points": "Value", "describe": "Statistic",
 }
 _AGGFUNC_NAMES = {k: STAT_NAMES.get(k, "Count") for k in (
     "mean", "median", "sum", "std", "var", "min", "max", "nunique", "count", "size")}

@@ -8,6 +8,7 @@ giving the check another user id, and once for real in a child process that drop
 
 from __future__ import annotations
 
+import json
 import hashlib
 import os
 import shutil
@@ -418,3 +419,26 @@ def test_session_export_applies_the_policy(tmp_path, monkeypatch):
     result = session.export()
     assert [uid for uid, _ in result.left_out] == [session.get("Table 1").uid]
     assert any("the TRE policy requires 10" in w for w in result.warnings)
+
+
+def test_the_init_template_names_no_profile_so_it_works_under_any_policy(tmp_path, monkeypatch):
+    from jupyter_sdc.export.config import init_config
+
+    path = write_policy(tmp_path / "tre", "[rules]\nprofile = 'uk-llc'\n")
+    monkeypatch.setenv(POLICY_ENV, str(path))
+    (tmp_path / "project").mkdir()
+    template = init_config(tmp_path / "project").read_text(encoding="utf-8")
+    rules = template.split("[rules]", 1)[1].split("[export]", 1)[0]
+    assert not [line for line in rules.splitlines() if line and not line.startswith("#")]
+    assert sdc.Session(project_dir=tmp_path / "project").rules.profile == "uk-llc"
+
+
+def test_rules_applied_records_the_policy_by_file_name_and_digest(policy_file):
+    from jupyter_sdc.export.rules_applied import rules_applied_document
+
+    document = rules_applied_document([], RuleValues())
+    [source] = document["policy"]["files"]
+    assert source["file"] == "jupyter_sdc_policy.toml" and "path" not in source
+    assert source["sha256"] == read_source(policy_file).sha256
+    assert source["name"] == "Example TRE" and document["policy"]["rules"]["threshold"] == 10
+    assert str(policy_file.parent) not in json.dumps(document)
