@@ -8,8 +8,8 @@ giving the check another user id, and once for real in a child process that drop
 
 from __future__ import annotations
 
-import json
 import hashlib
+import json
 import os
 import shutil
 import stat
