@@ -38,12 +38,13 @@ def versions() -> dict[str, str]:
 
 
 def policy_record() -> dict[str, Any] | None:
-    """The TRE policy as released: file names and digests, values; no machine paths."""
+    """The TRE policy as released: file names and digests, rule values; no machine paths
+    (neither the files' nor the SDC folders the policy allows)."""
     identity = policy_identity()
     if identity is None:
         return None
-    files = [dict({k: v for k, v in f.items() if k != "path"}, file=PurePath(f["path"]).name)
-             for f in identity["files"]]
+    files = [dict({k: v for k, v in f.items() if k not in ("path", "export")},
+                  file=PurePath(f["path"]).name) for f in identity["files"]]
     return {"files": files, "rules": identity["rules"]}
 
 

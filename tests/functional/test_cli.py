@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from docx import Document
+from sdc_folders import requests_in
 
 from jupyter_sdc.cli import main
 from jupyter_sdc.export.nbconvert_exporter import SDCExporter
@@ -39,7 +40,7 @@ def notebook(path: Path, records: list[dict]) -> Path:
 
 def requests(root: Path) -> list[Path]:
     sdc = root / "SDC"
-    return sorted(p for p in sdc.iterdir()) if sdc.exists() else []
+    return requests_in(sdc)
 
 
 # -- init -----------------------------------------------------------------------------------

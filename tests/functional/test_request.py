@@ -19,6 +19,7 @@ import pytest
 from docx import Document
 from PIL import Image
 from record_kit import with_evidence
+from sdc_folders import requests_in
 
 from jupyter_sdc.export.config import load_config
 from jupyter_sdc.export.notebook import MIME_TYPE, records_from_notebook
@@ -118,7 +119,7 @@ def config(tmp_path: Path):
 
 
 def sdc_entries(config) -> list[str]:
-    return sorted(p.name for p in config.sdc_folder.iterdir()) if config.sdc_folder.exists() \
+    return [p.name for p in requests_in(config.sdc_folder)] if config.sdc_folder.exists() \
         else []
 
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sdc_folders import requests_in
 from sdc_notebooks import (
     FAILING,
     PASSING,
@@ -200,7 +201,7 @@ async def test_two_exports_of_one_notebook_at_once_make_one_request(jp_fetch, jp
     assert sorted([first[0], second[0]]) == [200, 409]
     refused = first if first[0] == 409 else second
     assert "already running" in refused[1]["message"]
-    assert len(list((jp_root_dir / "project" / "SDC").iterdir())) == 1
+    assert len(requests_in(jp_root_dir / "project" / "SDC")) == 1
 
 
 async def test_export_of_a_notebook_without_records_says_how_to_check_outputs(

@@ -23,6 +23,7 @@ from typing import Any
 import nbformat
 import numpy as np
 import pandas as pd
+from sdc_folders import requests_in
 
 import jupyter_sdc as sdc
 
@@ -193,13 +194,6 @@ def cli(*args: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProces
                           timeout=timeout, env=env)
 
 
-def requests_in(sdc_folder: Path) -> list[Path]:
-    """Request folders in an SDC folder (hidden entries included, so staging shows up; the
-    checkers' ``<request>.checker`` folder beside each request is not a request)."""
-    if not sdc_folder.is_dir():
-        return []
-    return sorted(p for p in sdc_folder.iterdir()
-                  if not (p.name.endswith(".checker") and (p.with_suffix("")).is_dir()))
 
 
 def only_request(sdc_folder: Path) -> Path:

@@ -52,6 +52,7 @@ from release_kit import (
     write_project,
     write_raw_notebook,
 )
+from sdc_folders import requests_in
 from shell_kit import run
 
 import jupyter_sdc as sdc
@@ -118,7 +119,7 @@ def earlier(tmp_path_factory) -> Path:
     notebook_of(root / "analysis.ipynb", [table(), dict(figure(), uid="figure-1")])
     code, text = cli_in_process("export", "analysis.ipynb", cwd=root)
     assert code == 0, text
-    [folder] = list((root / "SDC").iterdir())
+    [folder] = requests_in(root / "SDC")
     assert len(json.loads((folder / "results.json").read_text())["results"]) == 3  # + document
     return folder
 

@@ -24,6 +24,7 @@ from release_kit import (
     snapshot,
     write_project,
 )
+from sdc_folders import requests_in
 
 import jupyter_sdc as sdc
 
@@ -168,7 +169,7 @@ def test_a_stricter_sdc_toml_after_the_run_re_judges_and_says_why(tmp_path, on_p
         done = cli("export", path.name, cwd=project)
         text = done.stdout + done.stderr
         assert done.returncode == 0, text
-        [folder] = list((project / "SDC").iterdir())
+        [folder] = requests_in(project / "SDC")
         assert record["uid"] not in (folder / "results.json").read_text()
     assert "Table 2" in text
     assert re.search(r"judged with threshold 5", text), text

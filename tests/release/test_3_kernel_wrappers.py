@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from release_kit import MIME, cli, outputs_of, write_project
+from sdc_folders import requests_in
 
 nbclient = pytest.importorskip("nbclient")
 pytestmark = pytest.mark.kernel
@@ -92,6 +93,6 @@ def test_the_saved_notebook_exports_every_wrapper_output(executed, tmp_path, on_
         assert done.returncode == 1, text
         return
     assert done.returncode == 0, text
-    [folder] = list((project / "SDC").iterdir())
+    [folder] = requests_in(project / "SDC")
     labels = {e["properties"]["label"] for e in outputs_of(folder).values()}
     assert labels == {"Table 1", "Table 2", "Model 1"}

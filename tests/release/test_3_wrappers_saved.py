@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from release_kit import cli, outputs_of, write_notebook, write_project
+from sdc_folders import requests_in
 from shell_kit import run
 
 import jupyter_sdc as sdc
@@ -64,7 +65,7 @@ def test_wrapper_outputs_saved_in_the_notebook_are_exported_failing_ones_named(i
     write_notebook(warn / "analysis.ipynb", [c.cell for c in cells])
     done = cli("export", "analysis.ipynb", cwd=warn)
     assert done.returncode == 0, done.stdout + done.stderr
-    [folder] = list((warn / "SDC").iterdir())
+    [folder] = requests_in(warn / "SDC")
     labels = {e["properties"]["label"] for e in outputs_of(folder).values()}
     assert labels == {"Table 1", "Model 1"}
     assert "Table 2" in done.stdout + done.stderr  # left out, and said so

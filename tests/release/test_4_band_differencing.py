@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from release_kit import cli, notebook_of, outputs_of, saved, write_project
+from sdc_folders import requests_in
 
 import jupyter_sdc as sdc
 
@@ -77,7 +78,7 @@ def test_after_export_the_two_bandings_are_still_review(tmp_path, variant, noteb
         paths = ["a.ipynb", "b.ipynb"]
     done = cli("export", *paths, cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
-    [folder] = list((project / "SDC").iterdir())
+    [folder] = requests_in(project / "SDC")
     entries = outputs_of(folder)
     statuses = {e["properties"]["label"]: e["status"] for e in entries.values()}
     assert statuses == {"Table 1": "review", "Table 2": "review"}

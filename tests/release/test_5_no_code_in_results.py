@@ -19,6 +19,7 @@ from release_kit import (
     write_notebook,
     write_project,
 )
+from sdc_folders import requests_in
 from shell_kit import run
 
 import jupyter_sdc as sdc
@@ -51,7 +52,7 @@ def test_no_path_home_or_data_file_name_in_any_released_file(ip, tmp_path, how):
         notebook_of(project / "analysis.ipynb", [saved(output)], code=code)
     done = cli("export", "analysis.ipynb", cwd=project)
     assert done.returncode in (0, 1), done.stderr  # exit codes: class 8
-    [folder] = list((project / "SDC").iterdir())
+    [folder] = requests_in(project / "SDC")
     leaks = {
         "the data folder's absolute path": str(extracts),
         "the home folder": str(Path.home()) + "/",

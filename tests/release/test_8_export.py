@@ -28,6 +28,7 @@ from release_kit import (
     write_notebook,
     write_project,
 )
+from sdc_folders import requests_in
 from shell_kit import run
 
 import jupyter_sdc as sdc
@@ -195,7 +196,7 @@ def test_export_in_warn_mode_exits_0_after_writing_a_request(tmp_path):
     record["explanation"] = "See the text."  # a preflight error: written with a warning
     notebook_of(project / "a.ipynb", [record])
     done = cli("export", "a.ipynb", cwd=project)
-    assert len(list((project / "SDC").iterdir())) == 1
+    assert len(requests_in(project / "SDC")) == 1
     assert done.returncode == 0, done.stdout + done.stderr
 
 
