@@ -14,6 +14,7 @@ from jupyter_sdc._version import __version__
 from jupyter_sdc.api import (
     WRAPPERS,
     Session,
+    apply_remedy,
     boxplot,
     corr,
     coxph,
@@ -23,6 +24,7 @@ from jupyter_sdc.api import (
     hist,
     logit,
     logitr,
+    merge_levels,
     ols,
     olsr,
     phreg,
@@ -30,10 +32,14 @@ from jupyter_sdc.api import (
     pivot_table,
     probit,
     probitr,
+    rebin,
+    remedies,
+    safe_extremes,
     session,
     set_session,
     stat,
     surv_func,
+    topcode,
 )
 from jupyter_sdc.core.record import MIME_TYPE, Output
 from jupyter_sdc.core.rules import RuleValues, available_profiles, load_profile
@@ -81,7 +87,8 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 __all__ = ["MIME_TYPE", "WRAPPERS", "Output", "RuleValues", "Session", "Status", "__version__",
-           "attach_counts", "available_profiles", "boxplot", "corr", "coxph", "crosstab",
-           "custom_output", "describe", "hist", "load_profile", "logit", "logitr", "ols", "olsr",
-           "panel", "phreg", "pie", "pivot_table", "probit", "probitr", "session", "set_session",
-           "stat", "surv_func"]
+           "apply_remedy", "attach_counts", "available_profiles", "boxplot", "corr", "coxph",
+           "crosstab", "custom_output", "describe", "hist", "load_profile", "logit", "logitr",
+           "merge_levels", "ols", "olsr", "panel", "phreg", "pie", "pivot_table", "probit",
+           "probitr", "rebin", "remedies", "safe_extremes", "session", "set_session", "stat",
+           "surv_func", "topcode"]

@@ -143,6 +143,9 @@ def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] 
             "value (min_max); give range= or rounded bin edges instead.")
     if figure is not None:
         output.figure = {"png": figure_png(figure)}
+    from jupyter_sdc.adapters.recipes import for_hist
+
+    output.recipe = for_hist(values, edges, unit, rules, uid)
     return output
 
 

@@ -275,6 +275,9 @@ def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame
     _name_small_parameters(output, counts, rules.threshold, unit_label, evidence.events)
     if positive is not None and negative is not None:
         _name_thin_outcomes(output, positive, negative, rules.threshold, unit_label)
+    from jupyter_sdc.adapters.recipes import for_model
+
+    output.recipe = for_model(results, rules, uid)
     return output
 
 

@@ -25,7 +25,25 @@ from jupyter_sdc.core.rules import RuleValues
 _FREQUENCY = {"count", "size", "value_counts"}
 
 
-def check_grouped(
+def check_grouped(data: pd.DataFrame, keys: Any, values: str | list[str] | None,
+                  statistic: Any, result: pd.DataFrame | pd.Series, *, rules: RuleValues,
+                  uid: str, unit: Any = None, **options: Any) -> Output:
+    """Record for ``data.groupby(keys)[values].<statistic>()`` whose result pandas gave.
+
+    ``keys`` are column names or Series aligned with ``data``; for ``value_counts`` pass the
+    counted column as a last key and ``statistic="size"``. The record's recipe makes it again
+    on recoded keys (for remedies).
+    """
+    from jupyter_sdc.adapters.recipes import for_grouped
+
+    output = _grouped(data, keys, values, statistic, result, rules=rules, uid=uid, unit=unit,
+                      **options)
+    output.recipe = for_grouped(data, list(keys) if isinstance(keys, list | tuple) else [keys],
+                                values, statistic, {"unit": unit}, rules, uid)
+    return output
+
+
+def _grouped(
     data: pd.DataFrame,
     keys: Any,
     values: str | list[str] | None,
@@ -110,7 +128,27 @@ def summary_table(result: Any, statistic: str, variables: list[str]) -> pd.DataF
     return pd.DataFrame({variables[0]: [result]}, index=[statistic])
 
 
-def check_summary(
+def check_summary(data: pd.DataFrame | pd.Series, statistic: str, result: Any, *,
+                  rules: RuleValues, uid: str, unit: Any = None, q: Any = None,
+                  **options: Any) -> Output:
+    """Record for ``describe()`` or a column statistic over all records (no grouping).
+
+    ``q``: the quantile a ``quantile`` statistic is at (0 and 1 are the minimum and maximum).
+    The record's recipe makes it again on changed values (for remedies).
+    """
+    from jupyter_sdc.adapters.recipes import for_summary
+
+    output = _summary(data, statistic, result, rules=rules, uid=uid, unit=unit, q=q,
+                      **options)
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    counted = unit if unit is not None else rules.unit
+    units = None if isinstance(counted, str) and counted not in frame.columns else \
+        pdx.unit_series(frame, counted, len(frame))
+    output.recipe = for_summary(data, statistic, q, unit, units, rules, uid)
+    return output
+
+
+def _summary(
     data: pd.DataFrame | pd.Series,
     statistic: str,
     result: Any,

@@ -74,6 +74,13 @@ def crosstab(
         structural_reason=structural_reason, suppress=suppress,
         round_base=round_base, source={"call": "crosstab", **(source or {})}, review=review,
     )
+    from jupyter_sdc.adapters.recipes import for_crosstab
+
+    output.recipe = for_crosstab(
+        row_keys, col_keys, (isinstance(index, list | tuple), isinstance(columns, list | tuple)),
+        value_series, dict(rownames=rownames, colnames=colnames, aggfunc=aggfunc,
+                           margins=margins, margins_name=margins_name, dropna=dropna,
+                           normalize=normalize, weights=weights, unit=unit), rules, uid)
     return result, output
 
 
@@ -121,6 +128,11 @@ def pivot_table(
         suppress=suppress, round_base=round_base,
         source={"call": "pivot_table", **(source or {})},
     )
+    from jupyter_sdc.adapters.recipes import for_pivot
+
+    output.recipe = for_pivot(data, values, index, columns, dict(
+        aggfunc=aggfunc, fill_value=fill_value, margins=margins, dropna=dropna,
+        margins_name=margins_name, observed=observed, sort=sort, unit=unit), rules, uid)
     return result, output
 
 

@@ -14,17 +14,33 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_sdc.api.models import ModelCalls
+from jupyter_sdc.api.remedies import (
+    RemedyCalls,
+    apply_remedy,
+    merge_levels,
+    rebin,
+    remedies,
+    topcode,
+)
 from jupyter_sdc.api.stats import StatsCalls
 from jupyter_sdc.api.tables import TableCalls
 
 
-class Session(TableCalls, ModelCalls, StatsCalls):
+class Session(TableCalls, ModelCalls, StatsCalls, RemedyCalls):
     """``Session(profile=None, unit=None, **rule_values)``: later layers win (DESIGN.md).
 
     Checked calls: ``crosstab``, ``pivot_table``, ``describe``, ``stat``, ``custom_output``,
     ``ols``/``olsr``, ``logit``/``logitr``, ``probit``/``probitr``, ``hist``, ``surv_func``,
-    ``phreg``, ``coxph``, ``corr``, ``pie``, ``boxplot``.
+    ``phreg``, ``coxph``, ``corr``, ``pie``, ``boxplot``, ``safe_extremes``. A failing output
+    gets its remedies as it is added (``session.remedies(output)``).
     """
+
+    def __init__(self, profile: str | None = None, unit: str | None = None, *,
+                 project_dir: Path | str | None = None, **rule_values: Any) -> None:
+        from jupyter_sdc.remedies import keep_remedies
+
+        super().__init__(profile, unit, project_dir=project_dir, **rule_values)
+        self.subscribe(keep_remedies)
 
     def export(self, project_dir: Path | str | None = None, *,
                config_path: Path | str | None = None) -> Any:
@@ -47,7 +63,7 @@ class Session(TableCalls, ModelCalls, StatsCalls):
 #: the checked calls, as methods of a Session and as functions on the default session
 WRAPPERS = ("crosstab", "pivot_table", "describe", "stat", "ols", "olsr", "logit", "logitr",
             "probit", "probitr", "hist", "custom_output", "surv_func", "phreg", "coxph", "corr",
-            "pie", "boxplot")
+            "pie", "boxplot", "safe_extremes")
 
 _default: Session | None = None
 
@@ -84,7 +100,17 @@ def _on_default_session(name: str) -> Callable[..., Any]:
 
 # the checked calls on the default session, one name each (so editors complete them)
 (crosstab, pivot_table, describe, stat, ols, olsr, logit, logitr, probit, probitr, hist,
- custom_output, surv_func, phreg, coxph, corr, pie, boxplot) = (
+ custom_output, surv_func, phreg, coxph, corr, pie, boxplot, safe_extremes) = (
     _on_default_session(name) for name in WRAPPERS)
 
-__all__ = ["WRAPPERS", "Session", "session", "set_session", *WRAPPERS]
+
+def supersede(old: str, made: list[Any], session_: Session | None = None) -> str:
+    """Mark ``old`` superseded by the first output of ``made`` (``%%sdc_check --supersedes``);
+    returns what to tell the researcher ("" when done)."""
+    from jupyter_sdc.remedies import supersede as mark
+
+    return mark(session_ if session_ is not None else session(), old, made)
+
+
+__all__ = ["WRAPPERS", "Session", "apply_remedy", "merge_levels", "rebin", "remedies",
+           "session", "set_session", "supersede", "topcode", *WRAPPERS]

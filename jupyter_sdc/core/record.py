@@ -25,8 +25,9 @@ KINDS = ("table", "figure", "model", "custom")
 #: what a checked call (or a magic option) may set on its record; ``dataset`` names the
 #: ``[[datasets]]`` entry of sdc.toml the output comes from
 RECORD_FIELDS = ("label", "title", "explanation", "dataset")
-#: what the researcher may edit afterwards (panel, ``Session.update``)
-EDITABLE_FIELDS = (*RECORD_FIELDS, "include", "rename")
+#: what the researcher may edit afterwards (panel, ``Session.update``; ``superseded_by`` when
+#: a remedy is applied)
+EDITABLE_FIELDS = (*RECORD_FIELDS, "include", "rename", "superseded_by")
 #: what a re-run of the cell keeps from the researcher's edits
 CARRIED_FIELDS = (*EDITABLE_FIELDS, "exception", "comments")
 
@@ -115,7 +116,12 @@ class Output:
     evidence: Evidence | None = field(default=None, repr=False, compare=False)
     dataset: str | None = None
     superseded_by: str | None = None
+    #: remedies (``jupyter_sdc.remedies``) as saved: plain dicts, best first
+    remedies: list[dict[str, Any]] = field(default_factory=list)
     fingerprint: Any = field(default=None, repr=False, compare=False)
+    #: how the output was made (its microdata and a rebuild function), kept in the kernel for
+    #: remedies and never saved: see ``jupyter_sdc.remedies.recipe``
+    recipe: Any = field(default=None, repr=False, compare=False)
     created: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     )
@@ -188,6 +194,7 @@ class Output:
             "evidence": self.evidence.to_json() if self.evidence is not None else None,
             "dataset": self.dataset,
             "superseded_by": self.superseded_by,
+            "remedies": [dict(r) for r in self.remedies],
             "fingerprint": _fingerprint_json(self.fingerprint),
             "created": self.created,
             "tool": {"name": "jupyter_sdc", "version": __version__},
@@ -238,6 +245,7 @@ class Output:
             else None,
             dataset=data.get("dataset"),
             superseded_by=data.get("superseded_by"),
+            remedies=[dict(r) for r in data.get("remedies") or []],
             fingerprint=_fingerprint_from(data.get("fingerprint"), data.get("label")),
             created=data.get("created", ""),
         )

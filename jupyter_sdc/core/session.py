@@ -48,6 +48,8 @@ class CellRun:
     def __init__(self, key: str) -> None:
         self.key = str(key)
         self.tag = cell_tag(self.key)
+        #: the cell's source as the researcher wrote it, where the front end gave it
+        self.code = ""
         self.fields: dict[str, Any] = {}
         self.change_rules: RulesChange | None = None
         self.made: list[tuple[Session, str]] = []  # (session, uid), in the order filed
@@ -325,6 +327,7 @@ class Session:
             if getattr(output, name) is None and edits.get(name) is not None:
                 setattr(output, name, edits[name])
         output.exception = output.exception or edits.get("exception")
+        output.superseded_by = output.superseded_by or edits.get("superseded_by")
         output.include = edits.get("include", output.include)
         output.rename = {**edits.get("rename", {}), **output.rename}
         output.comments = [*edits.get("comments", []), *output.comments]

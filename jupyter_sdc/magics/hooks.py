@@ -93,11 +93,12 @@ class CellRuns:
 
     def pre_run_cell(self, info: Any) -> None:
         self.cell_id = getattr(info, "cell_id", None)
-        key = cell_key(self.cell_id, getattr(info, "raw_cell", "") or "")
-        open_cell(key)
+        raw = getattr(info, "raw_cell", "") or ""
+        run = open_cell(cell_key(self.cell_id, raw))
+        run.code = run.code or raw  # for remedies: the code they edit
         self._depth += 1
         if self._depth == 1:  # a cell run from inside a cell belongs to the outer one
-            self.auto.start(info, key)
+            self.auto.start(info, run.key)
 
     def post_run_cell(self, result: Any) -> None:
         if self._depth == 0:

@@ -146,6 +146,8 @@ class SDC(Magics, _RuleSettings):
     @argument("--profile", help=f"Rule profile: {', '.join(available_profiles())}")
     @argument("--suppress", action="store_true", help="Suppress failing cells in the record")
     @argument("--round", type=int, metavar="N", help="Round counts to base N in the record")
+    @argument("--supersedes", metavar="UID",
+              help="The failing output this cell's output replaces (a remedy applied)")
     @line_cell_magic
     def sdc_check(self, line: str, cell: str | None = None) -> Any:
         """Check this cell's outputs (cell form), or turn checking of every cell on/off."""
@@ -166,9 +168,11 @@ class SDC(Magics, _RuleSettings):
             unit=_text(args.unit), dataset=_dataset(_text(args.dataset)),
             profile=args.profile, suppress=args.suppress, round_base=args.round,
         )
-        return self._check_cell(options, cell, f"%%sdc_check {line}\n{cell}")
+        return self._check_cell(options, cell, f"%%sdc_check {line}\n{cell}",
+                                _text(args.supersedes))
 
-    def _check_cell(self, options: CellOptions, body: str, whole: str) -> None:
+    def _check_cell(self, options: CellOptions, body: str, whole: str,
+                    supersedes: str | None = None) -> None:
         """Run the body checked; its options apply to ``sdc.*`` calls in it too."""
         __tracebackhide__ = True  # noqa: F841
         with self.runs.cell(whole) as run:
@@ -189,6 +193,17 @@ class SDC(Magics, _RuleSettings):
                     failed = False
                 finally:
                     checked.finish(error=failed)
+            if supersedes and not failed:
+                self._supersede(supersedes, run)
+
+    def _supersede(self, old: str, run: Any) -> None:
+        """A remedy's cell: its first output replaces the failing one (left out of exports)."""
+        from jupyter_sdc.api import supersede
+
+        made = [output for session, output in run.outputs() if session is self.session()]
+        message = supersede(old, made, self.session())
+        if message:
+            display.note(message)
 
     def _switch(self, mode: str | None) -> None:
         if mode not in ("on", "off"):

@@ -1,0 +1,142 @@
+"""Remedies for histograms: merge sparse bins, top-code the tails, round the outer edges.
+
+A histogram's recipe holds its values and bin edges; each remedy is the same histogram on other
+edges (``bins=[...]`` in the code), on top-coded values, or both, judged again by the same
+adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from jupyter_sdc.core.status import Status
+from jupyter_sdc.remedies.code import literal
+from jupyter_sdc.remedies.context import Context, share
+from jupyter_sdc.remedies.helpers import topcode
+from jupyter_sdc.remedies.model import Remedy
+from jupyter_sdc.remedies.recipe import Variant
+
+
+def _outward(edges: np.ndarray) -> np.ndarray:
+    from jupyter_sdc.adapters.matplotlib import outward_edges
+
+    return outward_edges(np.asarray(edges, dtype=float))
+
+
+def _bins_position(editor: Any) -> int | None:
+    """``sdc.hist(data, column, bins)``, ``ax.hist(x, bins)``, ``series.hist(bins=...)``."""
+    if editor.frame_node() is not None:
+        return 2 if len(editor.call.args) >= 2 else None
+    return 1 if editor.call.args else None
+
+
+def _failing_bins(out: Any) -> np.ndarray:
+    mask = np.zeros(len(out.table), dtype=bool)
+    for rule, flag in out.flags.items():
+        if out.checks.get(rule) == Status.FAIL:
+            mask |= flag.to_numpy(dtype=bool).any(axis=1)
+    return mask
+
+
+def _merge_bins(ctx: Context, edges: np.ndarray, values: dict[str, Any]
+                ) -> tuple[np.ndarray, Any] | None:
+    """Drop the inner edge beside the sparsest failing bin until no bin fails."""
+    edges = np.asarray(edges, dtype=float)
+    for _step in range(len(edges)):
+        out = ctx.build(Variant(values=values, options={"edges": edges}))
+        if out.status != Status.FAIL:
+            return edges, out
+        failing = _failing_bins(out)
+        if not failing.any() or len(edges) <= 3:
+            return None
+        counts = out.counts.iloc[:, 0].to_numpy(dtype=float)
+        b = int(np.argmin(np.where(failing, counts, np.inf)))
+        left = counts[b - 1] if b > 0 else np.inf
+        right = counts[b + 1] if b + 1 < len(counts) else np.inf
+        drop = b if left <= right else b + 1  # the edge between the bin and its neighbour
+        edges = np.delete(edges, drop)
+    return None
+
+
+def _hist_remedy(ctx: Context, kind: str, words: str, edges: np.ndarray, out: Any,
+                 coded: dict[str, tuple[float | None, float | None]]) -> Remedy | None:
+    original = np.asarray(ctx.recipe.options["edges"], dtype=float)
+    merged = max(len(original) - len(edges), 0)
+    moved = sum(int(((ctx.recipe.values[n] > u) if u is not None else False).sum()
+                    + ((ctx.recipe.values[n] < lo) if lo is not None else False).sum())
+                for n, (u, lo) in coded.items())
+    loss = {"bins_merged": merged, "records_coded": moved,
+            "score": share(merged, len(original) - 1) * 0.5 + share(moved, ctx.total)}
+    values = {n: topcode(ctx.recipe.values[n], upper=u, lower=lo) for n, (u, lo) in coded.items()}
+
+    def edit(editor: Any) -> None:
+        for name, (upper, lower) in coded.items():
+            parts = [f"upper={literal(upper)}"] if upper is not None else []
+            parts += [f"lower={literal(lower)}"] if lower is not None else []
+            editor.recode_values(name, f"{ctx.helper}.topcode({{}}, {', '.join(parts)})")
+        editor.set_option("bins", literal([float(e) for e in edges]), _bins_position(editor))
+
+    return ctx.remedy(kind, words, Variant(values=values, options={"edges": edges}), loss,
+                      edit, built=out)
+
+
+def _tails(ctx: Context, edges: np.ndarray) -> tuple[np.ndarray, dict] | None:
+    """Edges cut where at least N records lie beyond, the tails top/bottom-coded into the
+    outer bins."""
+    name = next(iter(ctx.recipe.values))
+    values = ctx.recipe.values[name].dropna().to_numpy(dtype=float)
+    n = ctx.rules.threshold
+    low = 0
+    while low + 2 < len(edges) and (values < edges[low + 1]).sum() < n:
+        low += 1
+    high = len(edges) - 1
+    while high - 2 > low and (values >= edges[high - 1]).sum() < n:
+        high -= 1
+    if low == 0 and high == len(edges) - 1:
+        return None
+    cut = edges[low:high + 1]
+    upper = float(cut[-2]) if high < len(edges) - 1 else None
+    # inside the first bin, not on its outer edge (which would then be the data's minimum)
+    lower = float((cut[0] + cut[1]) / 2) if low > 0 else None
+    return cut, {name: (upper, lower)}
+
+
+def hist_remedies(ctx: Context) -> Iterator[Remedy]:
+    edges = np.asarray(ctx.recipe.options["edges"], dtype=float)
+    failing = {r for r, s in ctx.output.checks.items() if s == Status.FAIL}
+    rounded = _outward(edges) if "min_max" in failing else edges
+    found = _merge_bins(ctx, rounded, {})
+    if found is not None:
+        words = "Merge sparse bins" if len(found[0]) < len(edges) else ""
+        if "min_max" in failing:
+            words += (" and round" if words else "Round") + " the outer edges outward"
+        yield from _some(_hist_remedy(ctx, "merge_bins" if len(found[0]) < len(edges)
+                                      else "round_edges", words + ".", *found, {}))
+    tails = _tails(ctx, rounded)
+    if tails is not None:
+        cut, coded = tails
+        values = {n: topcode(ctx.recipe.values[n], upper=u, lower=lo)
+                  for n, (u, lo) in coded.items()}
+        found = _merge_bins(ctx, cut, values)
+        if found is not None:
+            yield from _some(_hist_remedy(
+                ctx, "topcode", "Top/bottom-code the sparse tails into the outer bins"
+                + (" and merge sparse bins" if len(found[0]) < len(cut) else "") + ".",
+                *found, coded))
+
+
+def _some(remedy: Remedy | None) -> Iterator[Remedy]:
+    if remedy is not None:
+        yield remedy
+
+
+def figure_remedies(ctx: Context) -> Iterator[Remedy]:
+    if ctx.recipe.call == "hist":
+        yield from hist_remedies(ctx)
+    elif ctx.recipe.call == "points":
+        from jupyter_sdc.remedies.plots import points_remedies
+
+        yield from points_remedies(ctx)
