@@ -229,7 +229,7 @@ class Recorder:
             try:
                 base = unstacked_output(root, steps[0], self._rules(), uid,
                                         self._source(root.call))
-                return follow(base, node, obj, skip=1)
+                return _as_written(follow(base, node, obj, skip=1), root)
             except builders.NotCheckable:
                 pass  # laid out from the aggregate below
         try:
@@ -244,7 +244,7 @@ class Recorder:
                 obj, uid, self._rules(), self._source(root.call),
                 f"checking it raised {type(err).__name__}: {err}",
             )
-        return follow(base, node, obj)
+        return _as_written(follow(base, node, obj), root)
 
     def _value(self, node: Node, obj: Any, namespace: dict) -> Output:
         """One number taken from a table made outside the cell: a record's own value if the
@@ -296,6 +296,20 @@ class Recorder:
 
     def _source(self, call: str) -> dict:
         return {**self.source, "call": call}
+
+
+def _as_written(output: Output, root: Node) -> Output:
+    """The recipe (for remedies) names the call as the cell wrote it: ``groupby``,
+    ``value_counts``, ``max``, … (the adapter that judged it may be another's)."""
+    if isinstance(output.recipe, dict):
+        name = root.call.split(".")[-1]
+        if root.kind == "grouped":
+            output.recipe.update(call="groupby", calls=("groupby",))
+        elif root.kind == "frame_stat":
+            output.recipe["calls"] = (name,)
+            if name == "value_counts":
+                output.recipe["call"] = "value_counts"
+    return output
 
 
 def _is_numeric_array(obj: Any) -> bool:

@@ -46,6 +46,12 @@ def _sides(ctx: Context) -> dict[str, set[str]]:
     return found
 
 
+def coded_records(series: pd.Series, upper: float | None, lower: float | None) -> int:
+    """Records a top/bottom code changes."""
+    above = int((series > upper).sum()) if upper is not None else 0
+    return above + (int((series < lower).sum()) if lower is not None else 0)
+
+
 def _units(ctx: Context, series: pd.Series) -> pd.Series | None:
     units = ctx.recipe.options.get("units")
     return units if isinstance(units, pd.Series) and len(units) == len(series) else None
@@ -95,8 +101,7 @@ def topcode_remedy(ctx: Context, sides: dict[str, set[str]]) -> Remedy | None:
             return None
         values[name] = topcode(series, upper=upper, lower=lower)
         codes[name] = (upper, lower)
-        changed += int(((series > upper) if upper is not None else False).sum()
-                       + ((series < lower) if lower is not None else False).sum())
+        changed += coded_records(series, upper, lower)
     variant = Variant(values=values)
     loss = {"records_coded": changed, "records_coded_share": share(changed, ctx.total),
             "score": share(changed, ctx.total)}
@@ -224,4 +229,8 @@ def _grouped_safe(ctx: Context, sides: dict[str, set[str]]) -> Remedy | None:
     if ctx.recipe.call not in ("groupby", "pivot_table") or frame is None or len(sides) != 1 \
             or not keys or not all(k in frame.columns for k in keys):
         return None
-    return safe_remedy(ctx, next(iter(sides)), by=keys)
+    for by in [keys, *([k] for k in keys if len(keys) > 1)]:
+        found = safe_remedy(ctx, next(iter(sides)), by=by)
+        if found is not None:
+            return found
+    return None

@@ -15,15 +15,28 @@ import numpy as np
 from jupyter_sdc.core.status import Status
 from jupyter_sdc.remedies.code import literal
 from jupyter_sdc.remedies.context import Context, share
+from jupyter_sdc.remedies.extremes import coded_records
 from jupyter_sdc.remedies.helpers import topcode
 from jupyter_sdc.remedies.model import Remedy
 from jupyter_sdc.remedies.recipe import Variant
 
 
 def _outward(edges: np.ndarray) -> np.ndarray:
-    from jupyter_sdc.adapters.matplotlib import outward_edges
-
-    return outward_edges(np.asarray(edges, dtype=float))
+    """Round edges of about the same width, from a round number below the first edge to one
+    above the last (so neither is the data's own minimum or maximum)."""
+    edges = np.asarray(edges, dtype=float)
+    low, high = float(edges[0]), float(edges[-1])
+    if high <= low:
+        return edges
+    raw = (high - low) / max(len(edges) - 1, 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start = np.floor(low / step) * step
+    start -= step if start >= low else 0.0
+    stop = np.ceil(high / step) * step
+    stop += step if stop <= high else 0.0
+    count = int(round((stop - start) / step))
+    return np.round(start + step * np.arange(count + 1), 10)
 
 
 def _bins_position(editor: Any) -> int | None:
@@ -65,9 +78,7 @@ def _hist_remedy(ctx: Context, kind: str, words: str, edges: np.ndarray, out: An
                  coded: dict[str, tuple[float | None, float | None]]) -> Remedy | None:
     original = np.asarray(ctx.recipe.options["edges"], dtype=float)
     merged = max(len(original) - len(edges), 0)
-    moved = sum(int(((ctx.recipe.values[n] > u) if u is not None else False).sum()
-                    + ((ctx.recipe.values[n] < lo) if lo is not None else False).sum())
-                for n, (u, lo) in coded.items())
+    moved = sum(coded_records(ctx.recipe.values[n], u, lo) for n, (u, lo) in coded.items())
     loss = {"bins_merged": merged, "records_coded": moved,
             "score": share(merged, len(original) - 1) * 0.5 + share(moved, ctx.total)}
     values = {n: topcode(ctx.recipe.values[n], upper=u, lower=lo) for n, (u, lo) in coded.items()}
