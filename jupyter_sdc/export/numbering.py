@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from jupyter_sdc.export.superseded import in_request, superseded
+
 LABEL_PATTERN = re.compile(r"^(Table|Figure|Model)\s+([A-Za-z]?\d+[A-Za-z]?)$")
 _SHORT_ID = re.compile(r"^[A-Za-z]?\d+[A-Za-z]?$")  # "3", "A2", "4b": a number without its noun
 _NOUN_BY_KIND = {"table": "Table", "figure": "Figure", "model": "Model", "custom": "Table"}
@@ -82,10 +84,12 @@ class Numbering:
 def number_outputs(records: Iterable[Mapping]) -> Numbering:
     """Label every record, in order: kept where given, the next free number otherwise.
 
-    Records marked ``include = false`` are not in the request: they take no number (and
-    their labels clash with none), but keep their own label and title for messages."""
+    Records marked ``include = false`` or superseded by a remedy are not in the request:
+    they take no number (and their labels clash with none), but keep their own label and
+    title for messages."""
     everything = [r for r in records if isinstance(r, Mapping)]
-    records = [r for r in everything if r.get("include", True) is not False]
+    replaced = superseded(everything)
+    records = [r for r in everything if in_request(r, replaced)]
     labels, clashes = _numbered(records)
     clashing: dict[str, str] = {}
     for first, second in clashes:
@@ -95,7 +99,7 @@ def number_outputs(records: Iterable[Mapping]) -> Numbering:
     titles = {str(r.get("uid")): str(r.get("title")).strip() for r in everything
               if isinstance(r.get("title"), str) and r.get("title").strip()}
     excluded = {str(r.get("uid")): label for r in everything
-                if r.get("include", True) is False and (label := given_label(r))}
+                if not in_request(r, replaced) and (label := given_label(r))}
     return Numbering(labels={str(r.get("uid")): label for r, label in zip(records, labels,
                                                                            strict=True)},
                      titles=titles, clashing=clashing, excluded=excluded)

@@ -37,6 +37,7 @@ from jupyter_sdc.export.run_order import run_order_findings
 from jupyter_sdc.export.scope import Scope
 from jupyter_sdc.export.scrub import scan_code
 from jupyter_sdc.export.staging import ExportError, checker_of, publish, sdc_folder, staged
+from jupyter_sdc.export.superseded import in_request, superseded
 from jupyter_sdc.export.table_layout import EXPORT_CELL_LIMIT, table_cells, too_large_to_export
 
 __all__ = ["ExportError", "ExportRefused", "ExportResult", "export_notebooks", "export_records",
@@ -214,8 +215,10 @@ def _differenced(records: list[dict], earlier: list) -> list[dict]:
 
 
 def _candidates(records: list[dict]) -> list[dict]:
-    """The records the request numbers: all but those marked ``include = false``."""
-    return [r for r in records if r.get("include", True) is not False]
+    """The records the request numbers: all but those marked ``include = false`` and those a
+    remedy superseded."""
+    replaced = superseded(records)
+    return [r for r in records if in_request(r, replaced)]
 
 
 def _final(record: dict, numbering: Numbering) -> dict:
@@ -240,8 +243,9 @@ def select_outputs(
     """
     candidates = _candidates(records)
     numbering = numbering or number_outputs(records)
-    left_out = [(r["uid"], "include is false") for r in records
-                if r.get("include", True) is False]
+    replaced = superseded(records)
+    left_out = [(r["uid"], replaced.get(r["uid"], "include is false")) for r in records
+                if r not in candidates]
     included, problems, notes = [], [], []
     for record in candidates:
         uid = record["uid"]

@@ -26,6 +26,7 @@ from jupyter_sdc.views.look import (
     as_record,
     status_of,
 )
+from jupyter_sdc.views.remedies_view import remedies_html
 from jupyter_sdc.views.table_view import TableView, corner_of, render_table
 
 _SUMMARY_NAMES = {
@@ -114,6 +115,12 @@ def _notes(record: Mapping[str, Any]) -> list[str]:
             f'<div style="{_NOTE}background:#f6f8fa;border:1px solid {LINE};color:{TEXT};">'
             "Excluded from the release request.</div>"
         )
+    if record.get("superseded_by"):
+        notes.append(
+            f'<div style="{_NOTE}background:#f6f8fa;border:1px solid {LINE};color:{TEXT};">'
+            f"Superseded by output {escape(str(record['superseded_by']))} (a remedy applied): "
+            "left out of exports.</div>"
+        )
     mitigation = record.get("mitigation") or {}
     words = []
     if mitigation.get("suppressed"):
@@ -189,6 +196,7 @@ def badge_html(record: Any, *, max_cells: int = 400) -> str:
         _title_line(record, status),
         _reasons(record, status),
         *_notes(record),
+        remedies_html(record),
     ]
     if view is not None:
         parts += [view.html, _table_notes(view, record)]
@@ -216,10 +224,17 @@ def badge_text(record: Any) -> str:
         first += " (exception requested)"
     if record.get("include") is False:
         first += " (excluded)"
+    if record.get("superseded_by"):
+        first += f" (superseded by {record['superseded_by']})"
     reasons = [str(r) for r in record.get("reasons") or [] if str(r).strip()]
     if not reasons:
         return first if status is Status.PASS else first + "\nNeeds a check by hand."
     second = reasons[0]
     if len(reasons) > 1:
         second += f" (+{len(reasons) - 1} more)"
+    remedies = [r for r in record.get("remedies") or [] if isinstance(r, Mapping)]
+    if remedies and not record.get("superseded_by"):
+        name = record.get("label") or record.get("uid")
+        second += (f"\nRemedy: {remedies[0].get('description', '')} "
+                   f"(sdc.apply_remedy({name!r}) puts its code in the next cell)")
     return f"{first}\n{second}"

@@ -17,6 +17,7 @@ from jupyter_sdc.core.numbers import format_count
 from jupyter_sdc.core.status import Status
 from jupyter_sdc.views.badge import status_pill, table_html
 from jupyter_sdc.views.look import MUTED, TEXT
+from jupyter_sdc.views.remedies_view import remedies_html
 from jupyter_sdc.widgets.renames import EXAMPLE, format_renames, parse_renames
 
 # The panel shows a smaller corner of each table than the badge: it lists many outputs.
@@ -174,8 +175,10 @@ class OutputCard(widgets.VBox):
                 self.message,
             ]
         )
+        self.remedies = widgets.VBox()
         self.details = widgets.Accordion(
-            children=[self.table, form], titles=("Table and counts", "Edit")
+            children=[self.table, form, self.remedies],
+            titles=("Table and counts", "Edit", "Remedies"),
         )
         self.details.selected_index = None
         self.details.observe(self._on_open, names="selected_index")
@@ -193,6 +196,7 @@ class OutputCard(widgets.VBox):
         """Show ``output``'s current record, keeping any text the researcher has not saved."""
         self._output = output
         self.summary.value = summary_html(output)
+        self._show_remedies(output)
         if self.details.selected_index == 0:
             self._render_table()
         else:
@@ -217,6 +221,25 @@ class OutputCard(widgets.VBox):
                 self.reason.value = str(exception)
         finally:
             self._syncing = False
+
+    def _show_remedies(self, output: Any) -> None:
+        """Each remedy with its preview and its code, to copy into a new cell (a widget cannot
+        insert cells; ``sdc.apply_remedy`` puts the code in the next cell where it can)."""
+        found = list(field(output, "remedies") or [])
+        if [box.value for box in self.remedies.children[1:]] == [r.get("code") for r in found]:
+            return
+        for child in self.remedies.children:
+            close_tree(child)
+        if not found:
+            self.remedies.children = [widgets.HTML(
+                f'<span style="color:{MUTED};">No remedies: the output passes, or none was '
+                "found that passes.</span>")]
+            return
+        record = output if isinstance(output, Mapping) else output.to_dict()
+        boxes = [widgets.Textarea(value=str(r.get("code", "")), layout=_wide(),
+                                  description=f"Code {i + 1}", style=_LABELLED)
+                 for i, r in enumerate(found)]
+        self.remedies.children = [widgets.HTML(remedies_html(record)), *boxes]
 
     def _render_table(self) -> None:
         self.table.value = table_html(self._output, max_cells=PANEL_MAX_CELLS)
