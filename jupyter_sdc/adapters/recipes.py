@@ -165,8 +165,9 @@ def for_summary(data: pd.DataFrame | pd.Series, statistic: str, q: Any, unit: An
 
     return {"call": "describe" if statistic == "describe" else "stat", "keys": [],
             "values": held, "frame": frame, "rebuild": rebuild,
-            "options": {"statistic": statistic, "q": q, "units": units},
-            "calls": (statistic,) if statistic != "describe" else ("describe",)}
+            "options": {"statistic": statistic, "q": q, "units": units,
+                        "series": isinstance(data, pd.Series)},
+            "calls": (statistic, "stat") if statistic != "describe" else ("describe",)}
 
 
 def for_hist(values: pd.Series, edges: np.ndarray, unit: Any, rules: RuleValues,

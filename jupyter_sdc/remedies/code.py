@@ -81,24 +81,37 @@ class Site:
         self.edits.append(Edit(start, end, text))
 
     def edited(self) -> str:
-        """The statement (and the lines showing what it assigned), with the edits applied."""
+        """The statement with the edits applied, with the earlier statements of the cell that
+        assign names it uses (``fig, ax = plt.subplots()``) and the later ones that show what
+        they assigned (``t``, ``fig``)."""
         statements = self.tree.body
-        first = statements.index(self.statement)
-        last = first
-        assigned = _assigned(self.statement)
-        for stmt in statements[first + 1:]:
+        keep = {statements.index(self.statement)}
+        needed = _used(self.statement)
+        for k in range(statements.index(self.statement) - 1, -1, -1):
+            if _assigned(statements[k]) & needed:
+                keep.add(k)
+                needed |= _used(statements[k])
+        assigned = set().union(*(_assigned(statements[k]) for k in keep))
+        for k in range(statements.index(self.statement) + 1, len(statements)):
+            stmt = statements[k]
             if isinstance(stmt, ast.Expr) and assigned and _names(stmt) <= assigned:
-                last = statements.index(stmt)
-            else:
-                break
-        start = self.span(self.statement)[0]
-        end = self.span(statements[last])[1]
+                keep.add(k)
         text = self.body
+        spans = [self.span(statements[k]) for k in sorted(keep)]
         for edit in sorted(self.edits, key=lambda e: e.start, reverse=True):
             text = text[:edit.start] + edit.text + text[edit.end:]
-            if edit.start < end:
-                end += len(edit.text) - (edit.end - edit.start)
-        return text[start:end].strip("\n")
+            shift = len(edit.text) - (edit.end - edit.start)
+            spans = [(a + (shift if a > edit.start else 0), b + (shift if b >= edit.end else 0))
+                     for a, b in spans]
+        return "\n".join(text[a:b] for a, b in spans)
+
+    def chain(self) -> ast.expr:
+        """The whole expression the call is part of (``df.groupby(k)["y"].max()``)."""
+        stmt = self.statement
+        value = getattr(stmt, "value", None)
+        if isinstance(value, ast.expr) and any(n is self.call for n in ast.walk(value)):
+            return value
+        return self.call
 
 
 def _char(text: str, line_start: int, byte_offset: int) -> int:
@@ -115,6 +128,11 @@ def _assigned(stmt: ast.stmt) -> set[str]:
 
 def _names(stmt: ast.stmt) -> set[str]:
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+
+
+def _used(stmt: ast.stmt) -> set[str]:
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
 
 
 def call_name(node: ast.Call) -> str | None:

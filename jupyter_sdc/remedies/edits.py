@@ -109,7 +109,7 @@ class Editor:
         call, kind = self.call, self.recipe.call
         if kind == "crosstab":
             return argument(call, 2, "values")
-        if kind == "stat":
+        if kind == "stat" or (kind == "describe" and self.recipe.options.get("series")):
             return argument(call, 0, "data") if self._function_style() else receiver(call)
         if kind == "hist":
             if self.frame_node() is not None:

@@ -157,8 +157,8 @@ def safe_remedy(ctx: Context, name: str, by: list[str] | None = None) -> Remedy 
     def edit(editor: Any) -> None:
         frame_text, column = _frame_and_column(ctx, editor, name)
         extra = f", by={literal(by if len(by) > 1 else by[0])}" if by else ""
-        editor.site.replace(editor.call, f"{ctx.helper}.safe_extremes({frame_text}, "
-                                         f"{column!r}{extra})")
+        editor.site.replace(editor.site.chain(), f"{ctx.helper}.safe_extremes({frame_text}, "
+                                                 f"{column!r}{extra})")
 
     groups = f" within each {', '.join(by)}" if by else ""
     return ctx.remedy("safe_extremes", f"Publish the mean of the most extreme units of {name}"
@@ -191,7 +191,8 @@ def percentile_remedy(ctx: Context, name: str, side: str) -> Remedy | None:
             node = editor.values_node(name)
             if node is None:
                 raise NoCode("the statistic's data is not in the code")
-            editor.site.replace(editor.call, f"{editor.site.text(node)}.quantile({literal(q)})")
+            editor.site.replace(editor.call,
+                                f"{editor.site.text(node)}.quantile({literal(q)})")
 
         words = f"{q:.3g} quantile" if side == "min" else f"{upper_q * 100:g}th percentile"
         return ctx.remedy("percentile", f"Publish the {words} of {name} instead of its "

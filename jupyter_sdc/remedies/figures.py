@@ -95,23 +95,29 @@ def _hist_remedy(ctx: Context, kind: str, words: str, edges: np.ndarray, out: An
 
 
 def _tails(ctx: Context, edges: np.ndarray) -> tuple[np.ndarray, dict] | None:
-    """Edges cut where at least N records lie beyond, the tails top/bottom-coded into the
-    outer bins."""
+    """Round edges over the range that holds all but the sparse tails, the tails top- or
+    bottom-coded into the outer bins (at a round number with at least N records beyond)."""
+    from jupyter_sdc.remedies.extremes import _code_threshold
+
     name = next(iter(ctx.recipe.values))
-    values = ctx.recipe.values[name].dropna().to_numpy(dtype=float)
+    series = ctx.recipe.values[name]
+    values = series.dropna().to_numpy(dtype=float)
     n = ctx.rules.threshold
-    low = 0
-    while low + 2 < len(edges) and (values < edges[low + 1]).sum() < n:
-        low += 1
-    high = len(edges) - 1
-    while high - 2 > low and (values >= edges[high - 1]).sum() < n:
-        high -= 1
-    if low == 0 and high == len(edges) - 1:
+    if values.size < 2 * n:
         return None
-    cut = edges[low:high + 1]
-    upper = float(cut[-2]) if high < len(edges) - 1 else None
-    # inside the first bin, not on its outer edge (which would then be the data's minimum)
-    lower = float((cut[0] + cut[1]) / 2) if low > 0 else None
+    upper = _code_threshold(series, None, "max", n)
+    lower = _code_threshold(series, None, "min", n)
+    sparse_high = (values > edges[-2]).sum() < n if len(edges) > 2 else False
+    sparse_low = (values < edges[1]).sum() < n if len(edges) > 2 else False
+    upper = upper if sparse_high or upper < edges[-2] else None
+    lower = lower if sparse_low or lower > edges[1] else None
+    if upper is None and lower is None:
+        return None
+    low = lower if lower is not None else float(values.min())
+    high = upper if upper is not None else float(values.max())
+    if high <= low:
+        return None
+    cut = _outward(np.linspace(low, high, len(edges)))
     return cut, {name: (upper, lower)}
 
 
