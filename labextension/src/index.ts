@@ -15,6 +15,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 
 import { versionMismatch } from './api';
+import { listenForRemedies } from './apply';
 import { NotebookExporter } from './exporter';
 import { SdcSidebar } from './sidebar';
 
@@ -78,6 +79,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: EXPORT_COMMAND, category: 'SDC' });
     app.docRegistry.addWidgetExtension('Notebook', new ExportButtonExtension(app));
+    tracker.widgetAdded.connect((_tracker, panel) => {
+      const stop = listenForRemedies(panel);
+      panel.disposed.connect(stop);
+    });
     tracker.currentChanged.connect(() => app.commands.notifyCommandChanged(EXPORT_COMMAND));
 
     versionMismatch()

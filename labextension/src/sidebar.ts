@@ -4,14 +4,17 @@
  * panel sends the notebook as on screen to POST /jupyter-sdc/plan, so it promises only what an
  * export does, under the labels the export prints.
  */
+import { Dialog } from '@jupyterlab/apputils';
 import { ICodeCellModel } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { Disposition, IPlannedOutput, IPlanReply, planNotebook } from './api';
+import { applyRemedy } from './apply';
 import { statusBadge } from './badge';
 import { el, labelText } from './dom';
-import { Status, STATUSES, statusOf } from './record';
+import { ISdcRecord, MIME_TYPE, readRecord, Status, STATUSES, statusOf } from './record';
+import { remediesOf, renderRemedies } from './remedies';
 
 /** Outputs arrive one message at a time: ask the server once per burst. */
 const DEBOUNCE_MS = 300;
@@ -265,7 +268,55 @@ function renderItem(panel: NotebookPanel, item: IPlannedOutput): HTMLElement {
   );
   button.addEventListener('click', () => void scrollToCell(panel, item));
   li.append(button);
+  const found = recordOf(panel, labelText(item.uid));
+  if (found && !found.record.superseded_by && remediesOf(found.record).length > 0) {
+    const count = remediesOf(found.record).length;
+    const remedies = el('button', 'jp-sdc-item-remedies jp-mod-styled', `Remedies (${count})`);
+    remedies.type = 'button';
+    remedies.title = 'See the changes that would make this output pass, and apply one';
+    remedies.addEventListener('click', () => showRemedies(panel, found.index, found.record));
+    li.append(remedies);
+  }
   return li;
+}
+
+/** The record with this uid in the notebook as on screen, and the index of its cell. */
+function recordOf(panel: NotebookPanel, uid: string): { record: ISdcRecord; index: number } | null {
+  const cells = panel.context.model.cells;
+  for (let index = 0; index < cells.length; index++) {
+    const cell = cells.get(index);
+    if (cell.type !== 'code') {
+      continue;
+    }
+    for (const output of (cell as ICodeCellModel).outputs.toJSON()) {
+      const data = (output as { data?: { [mime: string]: unknown } }).data;
+      const record = data ? readRecord(data[MIME_TYPE]) : null;
+      if (record && record.uid === uid) {
+        return { record, index };
+      }
+    }
+  }
+  return null;
+}
+
+/** A dialog with the record's remedies; Apply inserts the code under its cell and runs it. */
+function showRemedies(panel: NotebookPanel, index: number, record: ISdcRecord): void {
+  const name = record.label || record.title || `Output ${record.uid}`;
+  const body = new Widget();
+  body.addClass('jp-sdc-remedies-dialog');
+  const dialog = new Dialog({
+    title: `Remedies for ${name}`,
+    body,
+    buttons: [Dialog.cancelButton({ label: 'Close' })]
+  });
+  const section = renderRemedies(record, remedy => {
+    dialog.resolve(0);
+    void applyRemedy(panel, index, remedy.code);
+  });
+  if (section) {
+    body.node.append(section);
+  }
+  void dialog.launch();
 }
 
 async function scrollToCell(panel: NotebookPanel, item: IPlannedOutput): Promise<void> {
