@@ -38,6 +38,25 @@ def main() -> None:
     unlabelled = {**bare, "explanation": "Counts of survey respondents by region."}
     nbformat.write(notebook([PASSING, unlabelled, with_exception(FAILING, EXCEPTION)]),
                    folder / "numbered.ipynb")
+    # Run in the browser's kernel: a table with a sparse region, whose remedy is applied.
+    nbformat.write(remedy_notebook(), folder / "remedy.ipynb")
+
+
+REMEDY_SETUP = """\
+%load_ext jupyter_sdc
+import pandas as pd
+import jupyter_sdc as sdc
+regions = ["North"] * 120 + ["South"] * 100 + ["East"] * 80 + ["Wales"] * 6
+df = pd.DataFrame({"region": regions, "sex": (["F", "M"] * 153)})"""
+REMEDY_TABLE = '%%sdc_check --label "Table 1"\npd.crosstab(df.region, df.sex)'
+
+
+def remedy_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(REMEDY_SETUP), nbformat.v4.new_code_cell(REMEDY_TABLE)]
+    return nb
 
 
 if __name__ == "__main__":

@@ -397,3 +397,55 @@ test('the example project: run all in a real kernel, see every verdict, export i
   await dialog.getByRole('button', { name: 'Ok' }).click();
   expect(await requestFolders(page, tmpPath)).toHaveLength(0);
 });
+
+test('a remedy is previewed, applied as a new cell under the failing one, and passes', async ({
+  page,
+  tmpPath
+}) => {
+  test.setTimeout(180000);
+  await openProject(page, tmpPath, 'remedy.ipynb');
+  await page.notebook.run();
+  const failing = page.locator('.jp-Cell').nth(1).locator('.jp-sdc-record');
+  await expect(failing.locator('.jp-sdc-header .jp-sdc-badge')).toHaveAttribute(
+    'data-status',
+    'fail',
+    {
+      timeout: 60000
+    }
+  );
+  const remedies = failing.locator('.jp-sdc-remedy');
+  await expect(remedies.first()).toBeVisible();
+  const best = remedies.first();
+  await expect(best.locator('.jp-sdc-remedy-head .jp-sdc-badge')).toHaveAttribute(
+    'data-status',
+    'pass'
+  );
+  await expect(best.locator('.jp-sdc-remedy-description')).toContainText('Wales');
+
+  // The preview: the original and the remedied table side by side, the changed cells marked.
+  await best.locator('.jp-sdc-remedy-show').click();
+  await expect(best.locator('.jp-sdc-remedy-side h4')).toHaveText([
+    'Original',
+    'With this remedy (changes marked)'
+  ]);
+  await expect(best.locator('.jp-sdc-remedy-remedied .jp-sdc-cell-changed').first()).toBeVisible();
+  await expect(best.locator('.jp-sdc-remedy-original .jp-sdc-cell-fail').first()).toBeVisible();
+  await screenshot(best, 'lab-remedy.png');
+
+  // Apply: a new code cell under the failing one, run at once; its output passes.
+  await best.locator('.jp-sdc-remedy-apply').click();
+  const cells = page.locator('.jp-Notebook .jp-Cell');
+  await expect(cells).toHaveCount(3);
+  const added = cells.nth(2);
+  await expect(added.locator('.jp-InputArea')).toContainText('%%sdc_check --label "Table 1"');
+  await expect(added.locator('.jp-InputArea')).toContainText('--supersedes');
+  await expect(added.locator('.jp-sdc-record .jp-sdc-header .jp-sdc-badge')).toHaveAttribute(
+    'data-status',
+    'pass',
+    { timeout: 60000 }
+  );
+  await expect(added.locator('.jp-sdc-label')).toHaveText('Table 1');
+  // The failing output is marked superseded (the kernel updated its saved record in place).
+  await expect(failing.locator('.jp-sdc-superseded')).toContainText('Superseded by output');
+  await expect(failing.locator('.jp-sdc-remedy-apply')).toHaveCount(0);
+});
