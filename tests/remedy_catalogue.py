@@ -4,7 +4,7 @@ remedies' coverage test in a shell and in a real kernel).
 ``SETUP`` makes the data (a synthetic survey and a register of firms); ``CELLS`` are checked
 cells, each making one output that fails: sparse ordered and nominal categories, empty
 combinations, class disclosure, dominated cells, maxima and minima, histograms with sparse
-tails, models with sparse levels.
+tails, scatter and box plots, models with sparse levels.
 """
 
 from __future__ import annotations
@@ -124,6 +124,11 @@ def cells() -> list[str]:
     f("fig, ax = plt.subplots()\nax.hist(df.age, bins=60)\nfig")
     f('sdc.hist(df, "income", bins=40)')
     f('sdc.hist(df, "age", bins=70)')
+    # scatter plots (every point a record) and box plots (whiskers and outliers are records)
+    f("fig, ax = plt.subplots()\nax.scatter(df.age, df.income)\nfig")
+    f("fig, ax = plt.subplots()\nax.scatter(df.hours, df.income, s=4, alpha=0.5)\nfig")
+    f("fig, ax = plt.subplots()\nax.boxplot(df.income)\nfig")
+    f("fig, ax = plt.subplots()\nax.boxplot(df.hours, showfliers=False)\nfig")
     # models with sparse levels and few degrees of freedom
     out.append(_checked("Model 1", 'smf.ols("income ~ C(region) + age", data=df).fit()'))
     out.append(_checked("Model 2", 'smf.ols("hours ~ C(job) + C(education)", data=df).fit()'))

@@ -225,3 +225,34 @@ def for_model(results: Any, rules: RuleValues, uid: str) -> dict[str, Any] | Non
     return {"call": "model", "keys": keys, "values": {}, "frame": frame, "rebuild": rebuild,
             "options": {"formula": formula},
             "calls": ("ols", "olsr", "logit", "logitr", "probit", "probitr", "glm", "wls")}
+
+
+def for_points(x: pd.Series, y: pd.Series, rules: RuleValues, uid: str) -> dict[str, Any]:
+    """A scatter plot: the same two variables drawn as a 2-D histogram on given edges."""
+    from jupyter_sdc.adapters.plots import check_hist2d
+
+    xn = str(x.name) if x.name is not None else "x"
+    yn = str(y.name) if y.name is not None and str(y.name) != xn else "y"
+
+    def rebuild(keys: list, values: dict, suppress: bool, round_base: Any,
+                xedges: Any = None, yedges: Any = None, **_: Any) -> Any:
+        return check_hist2d(values[xn].rename(xn), values[yn].rename(yn), xedges, yedges,
+                            rules=rules, uid=uid)
+
+    return {"call": "points", "keys": [], "values": {xn: x, yn: y}, "rebuild": rebuild,
+            "options": {"x": xn, "y": yn}, "calls": ("scatter",)}
+
+
+def for_box(values: pd.Series, rules: RuleValues, uid: str) -> dict[str, Any]:
+    """A box plot of one variable: drawn again with other whiskers, without outlier points."""
+    from jupyter_sdc.adapters.plots import check_box
+
+    name = str(values.name) if values.name is not None else "values"
+
+    def rebuild(keys: list, values: dict, suppress: bool, round_base: Any,
+                whis: Any = 1.5, showfliers: bool = True, **_: Any) -> Any:
+        return check_box([(name, values[name], None)], whis=whis, showfliers=showfliers,
+                         rules=rules, uid=uid)
+
+    return {"call": "box", "keys": [], "values": {name: values}, "rebuild": rebuild,
+            "options": {}, "calls": ("boxplot",)}

@@ -156,12 +156,15 @@ def _drawn_output(drawn: Drawn, fig: Any, rules: RuleValues, uid: str, source: d
         return survival_output(p["fit"], None, rules, uid, {**source, "call": "survival plot"},
                                frames, figure=fig)
     if drawn.kind == "points":
-        return plots.check_points(_points(p), rules=rules, uid=uid, figure=fig, source=source)
+        output = plots.check_points(_points(p), rules=rules, uid=uid, figure=fig,
+                                    source=source)
+        return _with_recipe(output, _points_recipe(p, rules, uid))
     if drawn.kind == "box":
         groups = _box_groups(p, rules, frames)
-        return plots.check_box(groups, whis=p.get("whis", 1.5),
-                               showfliers=p.get("showfliers", True), rules=rules, uid=uid,
-                               figure=fig, source=source)
+        output = plots.check_box(groups, whis=p.get("whis", 1.5),
+                                 showfliers=p.get("showfliers", True), rules=rules, uid=uid,
+                                 figure=fig, source=source)
+        return _with_recipe(output, _box_recipe(p, groups, rules, uid))
     if drawn.kind in ("hist2d", "mesh"):
         return _hist2d(p, fig, rules, uid, source, frames)
     if drawn.kind == "hexbin":
@@ -176,6 +179,33 @@ def _drawn_output(drawn: Drawn, fig: Any, rules: RuleValues, uid: str, source: d
     if drawn.kind == "grouped":
         return _grouped(p, fig, rules, uid, source, frames)
     raise NotCheckable(f"a {drawn.kind} drawing is not traced")
+
+
+def _with_recipe(output: Output, recipe: dict | None) -> Output:
+    if recipe is not None:
+        output.recipe = recipe
+    return output
+
+
+def _points_recipe(p: dict, rules: RuleValues, uid: str) -> dict | None:
+    """A matplotlib scatter of two numeric series (records, not units): for its remedy."""
+    from jupyter_sdc.adapters.recipes import for_points
+
+    x, y = p.get("x"), p.get("y")
+    if p.get("call") != "scatter" or rules.unit is not None or not all(
+            isinstance(v, pd.Series) and pd.api.types.is_numeric_dtype(v) for v in (x, y)):
+        return None
+    return for_points(x, y, rules, uid)
+
+
+def _box_recipe(p: dict, groups: list, rules: RuleValues, uid: str) -> dict | None:
+    """A matplotlib box plot of one numeric series (records, not units): for its remedy."""
+    from jupyter_sdc.adapters.recipes import for_box
+
+    if p.get("call") != "boxplot" or rules.unit is not None or len(groups) != 1 \
+            or not isinstance(groups[0][1], pd.Series):
+        return None
+    return for_box(groups[0][1], rules, uid)
 
 
 def _frame(p: dict) -> pd.DataFrame:

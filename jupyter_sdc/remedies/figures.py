@@ -157,3 +157,7 @@ def figure_remedies(ctx: Context) -> Iterator[Remedy]:
         from jupyter_sdc.remedies.plots import points_remedies
 
         yield from points_remedies(ctx)
+    elif ctx.recipe.call == "box":
+        from jupyter_sdc.remedies.plots import box_remedies
+
+        yield from box_remedies(ctx)

@@ -158,3 +158,31 @@ def test_the_catalogue_gets_remedies_that_pass_for_nine_in_ten(ip):
         for j, remedy in enumerate(record["remedies"]):
             made = _made(run(ip, remedy["code"], cell_id=f"r{i}-{j}"), f"r{i}-{j}")
             assert made and made[0]["status"] == remedy["status"] != "fail", remedy["code"]
+
+
+def test_a_scatter_plot_becomes_a_2d_histogram_whose_bins_all_pass(survey):
+    run(survey, "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+                "people['hours'] = np.random.default_rng(5).normal(35, 8, len(people))",)
+    survey.user_ns["np"] = np
+    [record] = _made(run(survey, '%%sdc_check --label "Figure 1"\nfig, ax = plt.subplots()\n'
+                                 "ax.scatter(people.hours, people.income, s=3)\nfig",
+                         cell_id="s1"), "s1")
+    assert record["status"] == "fail"
+    [remedy, *_] = record["remedies"]
+    assert remedy["kind"] == "hist2d" and remedy["status"] != "fail"
+    assert "ax.hist2d(people.hours, people.income, bins=" in remedy["code"]
+    assert "s=3" not in remedy["code"] and '--label "Figure 1"' in remedy["code"]
+    [made] = _made(run(survey, remedy["code"], cell_id="s2"), "s2")
+    assert made["status"] == remedy["status"] and made["statistic"] == "histogram"
+
+
+def test_a_box_plot_gets_percentile_whiskers_and_no_outlier_points(survey):
+    run(survey, "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt")
+    [record] = _made(run(survey, '%%sdc_check --label "Figure 2"\nfig, ax = plt.subplots()\n'
+                                 "ax.boxplot(people.income)\nfig", cell_id="b1"), "b1")
+    assert record["status"] == "fail"
+    [remedy, *_] = record["remedies"]
+    assert remedy["kind"] == "whiskers" and remedy["status"] != "fail"
+    assert "showfliers=False" in remedy["code"] and "whis=(" in remedy["code"]
+    [made] = _made(run(survey, remedy["code"], cell_id="b2"), "b2")
+    assert made["status"] == remedy["status"] and made["checks"].get("records") != "fail"
