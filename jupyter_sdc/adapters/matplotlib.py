@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.adapters.pandas import as_series
+from jupyter_sdc.adapters.recipes import for_hist
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence, group_stats
 from jupyter_sdc.core.record import Output
@@ -143,9 +144,8 @@ def check_hist(values: pd.Series, bins: Any = 10, *, range: tuple[float, float] 
             "value (min_max); give range= or rounded bin edges instead.")
     if figure is not None:
         output.figure = {"png": figure_png(figure)}
-    from jupyter_sdc.adapters.recipes import for_hist
 
-    output.recipe = for_hist(values, edges, unit, rules, uid)
+    output.recipe = for_hist(check_hist, values, edges, unit, rules, uid)
     return output
 
 

@@ -3,13 +3,15 @@
 Each adapter that makes a record leaves ``output.recipe``: the variables behind it and a
 ``rebuild`` that runs the same adapter, with the same rules, on recoded keys, changed values or
 other options (the dict's keys are described in ``jupyter_sdc.remedies.recipe``). Nothing of it
-is saved: it lives in the kernel with the output.
+is saved: it lives in the kernel with the output. Each ``for_*`` takes the adapter's own check
+function (``crosstab``, ``check_hist``, …) first, so this module imports no adapter.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,16 +24,14 @@ def _as_arg(series: list[pd.Series], was_list: bool) -> Any:
     return series if (was_list or len(series) != 1) else series[0]
 
 
-def for_crosstab(row_keys: list[pd.Series], col_keys: list[pd.Series], lists: tuple[bool, bool],
-                 value: pd.Series | None, params: dict[str, Any], rules: RuleValues,
-                 uid: str) -> dict[str, Any]:
+def for_crosstab(crosstab: Callable[..., Any], row_keys: list[pd.Series],
+                 col_keys: list[pd.Series], lists: tuple[bool, bool], value: pd.Series | None,
+                 params: dict[str, Any], rules: RuleValues, uid: str) -> dict[str, Any]:
     roles = ["index"] * len(row_keys) + ["columns"] * len(col_keys)
     keys = [(str(k.name), k, role) for k, role in zip(row_keys + col_keys, roles, strict=True)]
     name = str(value.name) if value is not None and value.name is not None else "values"
 
     def rebuild(keys: list, values: dict, suppress: bool, round_base: Any, **_: Any) -> Any:
-        from jupyter_sdc.adapters.tables import crosstab
-
         rows = [k for k, r in zip(keys, roles, strict=True) if r == "index" and k is not None]
         cols = [k for k, r in zip(keys, roles, strict=True) if r == "columns" and k is not None]
         if not rows or not cols:
@@ -86,8 +86,8 @@ def _with_keys(data: pd.DataFrame, original: list, columns: list[bool], keys: li
     return (data.assign(**changed) if changed else data), kept
 
 
-def for_pivot(data: pd.DataFrame, values: Any, index: Any, columns: Any,
-              params: dict[str, Any], rules: RuleValues, uid: str) -> dict[str, Any]:
+def for_pivot(pivot_table: Callable[..., Any], data: pd.DataFrame, values: Any, index: Any,
+              columns: Any, params: dict[str, Any], rules: RuleValues, uid: str) -> dict[str, Any]:
     keys = _frame_keys(data, index, "index") + _frame_keys(data, columns, "columns")
     flags = _columns(data, index) + _columns(data, columns)
     names = values if isinstance(values, list | tuple) else ([values] if values else [])
@@ -95,8 +95,6 @@ def for_pivot(data: pd.DataFrame, values: Any, index: Any, columns: Any,
     n_index = len(_frame_keys(data, index, "index"))
 
     def rebuild(keys: list, values: dict, suppress: bool, round_base: Any, **_: Any) -> Any:
-        from jupyter_sdc.adapters.tables import pivot_table
-
         frame, kept = _with_keys(data, original, flags, keys)
         frame = frame.assign(**{n: v for n, v in values.items() if v is not held.get(n)})
         alive = [k for k in keys[:n_index] if k is not None]
@@ -112,11 +110,10 @@ def for_pivot(data: pd.DataFrame, values: Any, index: Any, columns: Any,
             "rebuild": rebuild, "calls": ("pivot_table",)}
 
 
-def for_grouped(data: pd.DataFrame, keys: list, values: Any, statistic: Any,
+def for_grouped(check_grouped: Callable[..., Any], frequency: frozenset | set,
+                data: pd.DataFrame, keys: list, values: Any, statistic: Any,
                 params: dict[str, Any], rules: RuleValues, uid: str) -> dict[str, Any]:
     """A ``groupby`` aggregate (``check_grouped``): pandas computes it again on the new data."""
-    from jupyter_sdc.adapters.summary import _FREQUENCY, check_grouped
-
     flags = [isinstance(k, str) and k in data.columns for k in keys]
     named = [(str(k), data[k], "by") if column else (str(getattr(k, "name", "key")), k, "by")
              for k, column in zip(keys, flags, strict=True)]
@@ -129,9 +126,9 @@ def for_grouped(data: pd.DataFrame, keys: list, values: Any, statistic: Any,
         if not kept:
             raise ValueError("no key left")
         grouped = frame.groupby(kept, observed=True, sort=True)
-        if isinstance(statistic, str) and statistic in _FREQUENCY and not names:
+        if isinstance(statistic, str) and statistic in frequency and not names:
             result = grouped.size()
-        elif isinstance(statistic, str) and statistic in _FREQUENCY:
+        elif isinstance(statistic, str) and statistic in frequency:
             result = grouped[names].count()
         else:
             result = grouped[names if len(names) != 1 else names[0]].agg(statistic)
@@ -143,11 +140,10 @@ def for_grouped(data: pd.DataFrame, keys: list, values: Any, statistic: Any,
             "rebuild": rebuild, "calls": ("groupby",)}
 
 
-def for_summary(data: pd.DataFrame | pd.Series, statistic: str, q: Any, unit: Any,
-                units: pd.Series | None, rules: RuleValues, uid: str) -> dict[str, Any]:
+def for_summary(check_summary: Callable[..., Any], data: pd.DataFrame | pd.Series,
+                statistic: str, q: Any, unit: Any, units: pd.Series | None, rules: RuleValues,
+                uid: str) -> dict[str, Any]:
     """A column statistic or ``describe`` (``check_summary``), computed again on new values."""
-    from jupyter_sdc.adapters.summary import check_summary
-
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     held = {str(c): frame[c] for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
 
@@ -170,10 +166,8 @@ def for_summary(data: pd.DataFrame | pd.Series, statistic: str, q: Any, unit: An
             "calls": (statistic, "stat") if statistic != "describe" else ("describe",)}
 
 
-def for_hist(values: pd.Series, edges: np.ndarray, unit: Any, rules: RuleValues,
-             uid: str) -> dict[str, Any]:
-    from jupyter_sdc.adapters.matplotlib import check_hist
-
+def for_hist(check_hist: Callable[..., Any], values: pd.Series, edges: np.ndarray, unit: Any,
+             rules: RuleValues, uid: str) -> dict[str, Any]:
     name = str(values.name) if values.name is not None else "values"
 
     def rebuild(keys: list, values: dict, suppress: bool, round_base: Any,
@@ -188,10 +182,9 @@ def for_hist(values: pd.Series, edges: np.ndarray, unit: Any, rules: RuleValues,
 _CATEGORICAL = re.compile(r"C\(\s*([A-Za-z_]\w*)")
 
 
-def for_model(results: Any, rules: RuleValues, uid: str) -> dict[str, Any] | None:
+def for_model(check_model: Callable[..., Any], results: Any, rules: RuleValues,
+              uid: str) -> dict[str, Any] | None:
     """A fitted formula model: refit with recoded categorical regressors."""
-    from jupyter_sdc.adapters.statsmodels import check_model
-
     model = results.model
     formula = getattr(model, "formula", None)
     frame = getattr(getattr(model, "data", None), "frame", None)
@@ -227,10 +220,9 @@ def for_model(results: Any, rules: RuleValues, uid: str) -> dict[str, Any] | Non
             "calls": ("ols", "olsr", "logit", "logitr", "probit", "probitr", "glm", "wls")}
 
 
-def for_points(x: pd.Series, y: pd.Series, rules: RuleValues, uid: str) -> dict[str, Any]:
+def for_points(check_hist2d: Callable[..., Any], x: pd.Series, y: pd.Series, rules: RuleValues,
+               uid: str) -> dict[str, Any]:
     """A scatter plot: the same two variables drawn as a 2-D histogram on given edges."""
-    from jupyter_sdc.adapters.plots import check_hist2d
-
     xn = str(x.name) if x.name is not None else "x"
     yn = str(y.name) if y.name is not None and str(y.name) != xn else "y"
 
@@ -243,10 +235,9 @@ def for_points(x: pd.Series, y: pd.Series, rules: RuleValues, uid: str) -> dict[
             "options": {"x": xn, "y": yn}, "calls": ("scatter",)}
 
 
-def for_box(values: pd.Series, rules: RuleValues, uid: str) -> dict[str, Any]:
+def for_box(check_box: Callable[..., Any], values: pd.Series, rules: RuleValues,
+            uid: str) -> dict[str, Any]:
     """A box plot of one variable: drawn again with other whiskers, without outlier points."""
-    from jupyter_sdc.adapters.plots import check_box
-
     name = str(values.name) if values.name is not None else "values"
 
     def rebuild(keys: list, values: dict, suppress: bool, round_base: Any,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.adapters.pandas import as_series
+from jupyter_sdc.adapters.recipes import for_model
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.record import Output
@@ -275,9 +276,8 @@ def check_model(results: Any, *, rules: RuleValues, uid: str, data: pd.DataFrame
     _name_small_parameters(output, counts, rules.threshold, unit_label, evidence.events)
     if positive is not None and negative is not None:
         _name_thin_outcomes(output, positive, negative, rules.threshold, unit_label)
-    from jupyter_sdc.adapters.recipes import for_model
 
-    output.recipe = for_model(results, rules, uid)
+    output.recipe = for_model(check_model, results, rules, uid)
     return output
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from jupyter_sdc.adapters import pandas as pdx
 from jupyter_sdc.adapters.aggfuncs import quantile_statistic, statistic_of
 from jupyter_sdc.adapters.grid import ColumnSpec
+from jupyter_sdc.adapters.recipes import for_grouped, for_summary
 from jupyter_sdc.adapters.sides import QUANTILES, sides
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence, group_stats
@@ -34,11 +35,10 @@ def check_grouped(data: pd.DataFrame, keys: Any, values: str | list[str] | None,
     counted column as a last key and ``statistic="size"``. The record's recipe makes it again
     on recoded keys (for remedies).
     """
-    from jupyter_sdc.adapters.recipes import for_grouped
-
     output = _grouped(data, keys, values, statistic, result, rules=rules, uid=uid, unit=unit,
                       **options)
-    output.recipe = for_grouped(data, list(keys) if isinstance(keys, list | tuple) else [keys],
+    output.recipe = for_grouped(check_grouped, _FREQUENCY, data,
+                                list(keys) if isinstance(keys, list | tuple) else [keys],
                                 values, statistic, {"unit": unit}, rules, uid)
     return output
 
@@ -136,7 +136,6 @@ def check_summary(data: pd.DataFrame | pd.Series, statistic: str, result: Any, *
     ``q``: the quantile a ``quantile`` statistic is at (0 and 1 are the minimum and maximum).
     The record's recipe makes it again on changed values (for remedies).
     """
-    from jupyter_sdc.adapters.recipes import for_summary
 
     output = _summary(data, statistic, result, rules=rules, uid=uid, unit=unit, q=q,
                       **options)
@@ -144,7 +143,7 @@ def check_summary(data: pd.DataFrame | pd.Series, statistic: str, result: Any, *
     counted = unit if unit is not None else rules.unit
     units = None if isinstance(counted, str) and counted not in frame.columns else \
         pdx.unit_series(frame, counted, len(frame))
-    output.recipe = for_summary(data, statistic, q, unit, units, rules, uid)
+    output.recipe = for_summary(check_summary, data, statistic, q, unit, units, rules, uid)
     return output
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from jupyter_sdc.adapters import pandas as pdx
 from jupyter_sdc.adapters.aggfuncs import as_pandas_func, statistic_of
+from jupyter_sdc.adapters.recipes import for_crosstab, for_pivot
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.statistic import Statistic
@@ -74,10 +75,9 @@ def crosstab(
         structural_reason=structural_reason, suppress=suppress,
         round_base=round_base, source={"call": "crosstab", **(source or {})}, review=review,
     )
-    from jupyter_sdc.adapters.recipes import for_crosstab
-
     output.recipe = for_crosstab(
-        row_keys, col_keys, (isinstance(index, list | tuple), isinstance(columns, list | tuple)),
+        crosstab, row_keys, col_keys,
+        (isinstance(index, list | tuple), isinstance(columns, list | tuple)),
         value_series, dict(rownames=rownames, colnames=colnames, aggfunc=aggfunc,
                            margins=margins, margins_name=margins_name, dropna=dropna,
                            normalize=normalize, weights=weights, unit=unit), rules, uid)
@@ -128,9 +128,7 @@ def pivot_table(
         suppress=suppress, round_base=round_base,
         source={"call": "pivot_table", **(source or {})},
     )
-    from jupyter_sdc.adapters.recipes import for_pivot
-
-    output.recipe = for_pivot(data, values, index, columns, dict(
+    output.recipe = for_pivot(pivot_table, data, values, index, columns, dict(
         aggfunc=aggfunc, fill_value=fill_value, margins=margins, dropna=dropna,
         margins_name=margins_name, observed=observed, sort=sort, unit=unit), rules, uid)
     return result, output

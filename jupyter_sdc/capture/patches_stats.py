@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from jupyter_sdc.capture.capturing import Capture, Patch, function_patch, guarded, note_summary
 from jupyter_sdc.capture.lineage import Node
-from jupyter_sdc.capture.patches import Capture, _function, _guarded, _summary
-
-Patch = tuple[Any, str, Callable[[Callable], Any]]
 
 
 @dataclass
@@ -113,18 +111,18 @@ def _survival_patches() -> Iterator[Patch]:
             from statsmodels.duration.survfunc import SurvfuncRight
         except ImportError:  # pragma: no cover - statsmodels layout changed
             return
-        yield SurvfuncRight, "__init__", lambda o: _guarded(o, _note_fit("time", "status"))
-        yield SurvfuncRight, "summary", lambda o: _guarded(o, _note_survival_summary)
-        yield SurvfuncRight, "plot", lambda o: _guarded(o, _note_survival_plot)
-        yield PHRegResults, "summary", lambda o: _guarded(o, _summary)
+        yield SurvfuncRight, "__init__", lambda o: guarded(o, _note_fit("time", "status"))
+        yield SurvfuncRight, "summary", lambda o: guarded(o, _note_survival_summary)
+        yield SurvfuncRight, "plot", lambda o: guarded(o, _note_survival_plot)
+        yield PHRegResults, "summary", lambda o: guarded(o, note_summary)
     if "lifelines" in sys.modules:
         from lifelines import CoxPHFitter, KaplanMeierFitter
 
-        yield KaplanMeierFitter, "fit", lambda o: _guarded(
+        yield KaplanMeierFitter, "fit", lambda o: guarded(
             o, _note_fit("durations", "event_observed"))
         for name in ("plot", "plot_survival_function"):
-            yield KaplanMeierFitter, name, lambda o: _guarded(o, _note_survival_plot)
-        yield CoxPHFitter, "fit", lambda o: _guarded(o, _note_cox_fit)
+            yield KaplanMeierFitter, name, lambda o: guarded(o, _note_survival_plot)
+        yield CoxPHFitter, "fit", lambda o: guarded(o, _note_cox_fit)
 
 
 # -- correlation -------------------------------------------------------------------------------
@@ -191,14 +189,14 @@ def _matplotlib_patches() -> Iterator[Patch]:
         return
     from matplotlib.axes import Axes
 
-    yield Axes, "bar", lambda o: _guarded(o, _note_table_drawn(1, "height"))
-    yield Axes, "barh", lambda o: _guarded(o, _note_table_drawn(1, "width"))
-    yield Axes, "pie", lambda o: _guarded(o, _note_table_drawn(0, "x"))
-    yield Axes, "plot", lambda o: _guarded(o, _note_line)
-    yield Axes, "scatter", lambda o: _guarded(o, _note_scatter)
-    yield Axes, "boxplot", lambda o: _guarded(o, _note_boxplot)
-    yield Axes, "hist2d", lambda o: _guarded(o, _note_hist2d)
-    yield Axes, "hexbin", lambda o: _guarded(o, _note_hexbin)
+    yield Axes, "bar", lambda o: guarded(o, _note_table_drawn(1, "height"))
+    yield Axes, "barh", lambda o: guarded(o, _note_table_drawn(1, "width"))
+    yield Axes, "pie", lambda o: guarded(o, _note_table_drawn(0, "x"))
+    yield Axes, "plot", lambda o: guarded(o, _note_line)
+    yield Axes, "scatter", lambda o: guarded(o, _note_scatter)
+    yield Axes, "boxplot", lambda o: guarded(o, _note_boxplot)
+    yield Axes, "hist2d", lambda o: guarded(o, _note_hist2d)
+    yield Axes, "hexbin", lambda o: guarded(o, _note_hexbin)
 
 
 # -- seaborn -----------------------------------------------------------------------------------
@@ -222,7 +220,7 @@ def _seaborn_note(kind: str, statistic: str | None = None) -> Callable:
 def _seaborn_histplot_2d(original: Callable) -> Any:
     """A bivariate ``histplot`` (x and y): a 2-D histogram. Not guarded, so the univariate
     histogram noted by ``patches.py`` underneath is still noted."""
-    from jupyter_sdc.capture.patches import active
+    from jupyter_sdc.capture.capturing import active
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ax = original(*args, **kwargs)
@@ -243,7 +241,7 @@ def _seaborn_patches() -> Iterator[Patch]:
     for name, statistic in (("barplot", None), ("countplot", "size"), ("lineplot", None),
                             ("boxplot", None), ("scatterplot", None)):
         if hasattr(sns, name):
-            yield sns, name, lambda o, n=name, s=statistic: _function(o, _seaborn_note(n, s))
+            yield sns, name, lambda o, n=name, s=statistic: function_patch(o, _seaborn_note(n, s))
     if hasattr(sns, "histplot"):
         yield sns, "histplot", _seaborn_histplot_2d
 
@@ -252,12 +250,12 @@ def stats_patches() -> Iterator[Patch]:
     """Every patch of this module, for ``patches._patch_table``."""
     import pandas as pd
 
-    from jupyter_sdc.capture.patches import active
+    from jupyter_sdc.capture.capturing import active
 
     global _RECENT
     cap = active()
     _RECENT = weakref.ref(cap) if cap is not None else None
-    found: list[Patch] = [(pd.DataFrame, "corr", lambda o: _guarded(o, _note_corr))]
+    found: list[Patch] = [(pd.DataFrame, "corr", lambda o: guarded(o, _note_corr))]
     for patches in (_survival_patches, _matplotlib_patches, _seaborn_patches):
         try:
             found.extend(patches())

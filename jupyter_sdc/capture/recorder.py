@@ -15,9 +15,9 @@ import pandas as pd
 
 from jupyter_sdc.capture import builders, stats, text
 from jupyter_sdc.capture.attach import attached_counts
+from jupyter_sdc.capture.capturing import Capture
 from jupyter_sdc.capture.grouped import unstacked_output
 from jupyter_sdc.capture.lineage import Node, follow
-from jupyter_sdc.capture.patches import Capture
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
 

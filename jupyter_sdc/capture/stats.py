@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.capture.capturing import Capture
 from jupyter_sdc.capture.checkable import NotCheckable, unit_for
 from jupyter_sdc.capture.lineage import Node
-from jupyter_sdc.capture.patches import Capture
 from jupyter_sdc.capture.patches_stats import Drawn, drawn_on, fit_args, recent
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
@@ -189,23 +189,25 @@ def _with_recipe(output: Output, recipe: dict | None) -> Output:
 
 def _points_recipe(p: dict, rules: RuleValues, uid: str) -> dict | None:
     """A matplotlib scatter of two numeric series (records, not units): for its remedy."""
+    from jupyter_sdc.adapters.plots import check_hist2d
     from jupyter_sdc.adapters.recipes import for_points
 
     x, y = p.get("x"), p.get("y")
     if p.get("call") != "scatter" or rules.unit is not None or not all(
             isinstance(v, pd.Series) and pd.api.types.is_numeric_dtype(v) for v in (x, y)):
         return None
-    return for_points(x, y, rules, uid)
+    return for_points(check_hist2d, x, y, rules, uid)
 
 
 def _box_recipe(p: dict, groups: list, rules: RuleValues, uid: str) -> dict | None:
     """A matplotlib box plot of one numeric series (records, not units): for its remedy."""
+    from jupyter_sdc.adapters.plots import check_box
     from jupyter_sdc.adapters.recipes import for_box
 
     if p.get("call") != "boxplot" or rules.unit is not None or len(groups) != 1 \
             or not isinstance(groups[0][1], pd.Series):
         return None
-    return for_box(groups[0][1], rules, uid)
+    return for_box(check_box, groups[0][1], rules, uid)
 
 
 def _frame(p: dict) -> pd.DataFrame:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_sdc.core.record import CARRIED_FIELDS, EDITABLE_FIELDS, RECORD_FIELDS, Output
-from jupyter_sdc.core.rules import RuleValues, resolve_rules
+from jupyter_sdc.core.resolve import resolve_rules
+from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.status import Status, worst
 
 Listener = Callable[[str, "Output | None"], None]

@@ -18,64 +18,23 @@ import getpass
 import os
 import socket
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jupyter_sdc.core.rule_table import MITIGATION_MARKS, check_name
 from jupyter_sdc.core.rules import RuleValues
-from jupyter_sdc.core.statistic import Statistic
 from jupyter_sdc.export import results_json
+from jupyter_sdc.export.audit_context import (
+    _COUNT_RULES,
+    _SHARED_LOGINS,
+    COUNT_STATISTICS,
+    Cells,
+    Context,
+    OutputRules,
+)
 from jupyter_sdc.export.config import Config
 from jupyter_sdc.export.staged import Staged
 from jupyter_sdc.export.table_layout import suppressed_mask
-
-Cells = frozenset[tuple[int, int]]
-#: statistics whose table is its own counts: every hidden cell hides a count
-COUNT_STATISTICS = (Statistic.FREQUENCY.value, Statistic.HISTOGRAM.value)
-#: rules whose flagged cells are protected for their count (not only their value)
-_COUNT_RULES = ("threshold", "zeros", "secondary")
-#: login names shared by everyone on a system, which name nobody
-_SHARED_LOGINS = {"root", "jovyan", "user", "admin", "ubuntu", "nobody", "runner", "app"}
-
-
-@dataclass(frozen=True)
-class OutputRules:
-    """What the audit may take from a record: the rules and the declared cells."""
-
-    uid: str
-    label: str
-    title: str
-    statistic: str
-    threshold: int
-    zeros: bool                  # zeros are disclosive
-    round_base: int | None       # published counts are multiples of it
-    exception: bool
-    hidden: Cells = frozenset()      # declared suppressed
-    flagged: Cells = frozenset()     # flagged by a rule (published only with an exception)
-    structural: Cells = frozenset()  # declared structural zeros
-    protected: Cells = frozenset()   # hidden for their count: no other output may give it
-    index_levels: int | None = None
-
-    @property
-    def name(self) -> str:
-        """The output as messages name it: its label and title."""
-        return f"{self.label} ({self.title})" if self.title else (self.label or self.uid)
-
-
-@dataclass(frozen=True)
-class Context:
-    """The rules of one audit."""
-
-    outputs: dict[str, OutputRules]
-    threshold: int
-    zeros: bool = True
-    allow_code: bool = False
-    written: tuple[str, ...] = ()  # what the researcher wrote for the release in sdc.toml
-    data_names: tuple[str, ...] = ()
-    logins: tuple[str, ...] = ()
-    hosts: tuple[str, ...] = ()
-    homes: tuple[str, ...] = ()
 
 
 def audit_request(folder: Path, context: Context) -> list[dict[str, Any]]:

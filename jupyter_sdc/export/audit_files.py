@@ -12,16 +12,16 @@ import re
 from typing import Any
 
 from jupyter_sdc.core.record import MIME_TYPE
-from jupyter_sdc.export import preflight, results_json
-from jupyter_sdc.export.audit import Context
-from jupyter_sdc.export.preflight import finding
+from jupyter_sdc.export import results_json
+from jupyter_sdc.export.audit_context import Context
+from jupyter_sdc.export.request_names import PREFLIGHT_NAME, finding
 from jupyter_sdc.export.rules_applied import RULES_APPLIED
 from jupyter_sdc.export.scrub import scan_code
 from jupyter_sdc.export.staged import DOCUMENTS, Staged
 
 #: the request's own files, allowed beside those results.json lists
 OWN_FILES = frozenset({*DOCUMENTS, results_json.RESULTS_NAME, results_json.CONFIG_NAME,
-                       preflight.PREFLIGHT_NAME, RULES_APPLIED})
+                       PREFLIGHT_NAME, RULES_APPLIED})
 #: keys of a record's JSON that never leave the TRE
 _RECORD_KEYS = frozenset({"evidence", "fingerprint"})
 _MIME = MIME_TYPE.encode()

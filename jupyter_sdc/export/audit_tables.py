@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jupyter_sdc.export import preflight, results_json
-from jupyter_sdc.export.audit import COUNT_STATISTICS, Context, OutputRules
-from jupyter_sdc.export.preflight import finding
+from jupyter_sdc.export import results_json
+from jupyter_sdc.export.audit_context import COUNT_STATISTICS, Context, OutputRules
+from jupyter_sdc.export.request_names import OUTPUTS_DOCX, RELEASE_DOCX, finding
 from jupyter_sdc.export.staged import DocumentTable, Staged
 
 _DIGIT = re.compile(r"\d")
@@ -71,7 +71,7 @@ def findings(staged: Staged, context: Context) -> list[dict[str, Any]]:
 
 def output_views(staged: Staged, context: Context) -> list[OutputView]:
     documents: dict[str, DocumentTable] = {}
-    for table in staged.tables(preflight.OUTPUTS_DOCX):
+    for table in staged.tables(OUTPUTS_DOCX):
         if table.label:
             documents[table.label] = table  # the last table under a label is the output's
     views = []
@@ -102,7 +102,7 @@ def shape(view: OutputView) -> list[dict[str, Any]]:
         found.append(finding("audit-shape", f"{view.rules.name}: its table in the document "
                              "does not have the shape of its table file, so its cells cannot "
                              "be checked; export again.",
-                             f"{preflight.OUTPUTS_DOCX}: {view.rules.label}"))
+                             f"{OUTPUTS_DOCX}: {view.rules.label}"))
     return found
 
 
@@ -121,7 +121,7 @@ def hidden_cells(view: OutputView) -> list[dict[str, Any]]:
     if values is not None:
         shown = [cell for cell in hidden
                  if _has_number(values.get(cell)) or _has_number(counts.get(cell))]
-        found += _shown(view, shown, f"{preflight.OUTPUTS_DOCX}: {view.rules.label}",
+        found += _shown(view, shown, f"{OUTPUTS_DOCX}: {view.rules.label}",
                         "shows a number in a suppressed cell")
     return found
 
@@ -154,7 +154,7 @@ def published_counts(view: OutputView) -> list[dict[str, Any]]:
         found += _count_findings(view, cells, view.counts_name)
     _, counts = document_cells(view)
     if counts:
-        found += _count_findings(view, counts, f"{preflight.OUTPUTS_DOCX}: {view.rules.label}")
+        found += _count_findings(view, counts, f"{OUTPUTS_DOCX}: {view.rules.label}")
     return found
 
 
@@ -197,7 +197,7 @@ def release_form_counts(staged: Staged, context: Context) -> list[dict[str, Any]
     """The release form's count columns (N, smallest cell count) follow each output's rules."""
     by_label = {o.label: o for o in context.outputs.values() if o.label}
     found = []
-    for table in staged.tables(preflight.RELEASE_DOCX):
+    for table in staged.tables(RELEASE_DOCX):
         header = table.rows[0] if table.rows else []
         columns = [j for j, text in enumerate(header) if _COUNT_HEADER.match(text.strip())]
         for row in table.rows[1:]:
@@ -208,7 +208,7 @@ def release_form_counts(staged: Staged, context: Context) -> list[dict[str, Any]
                 value = parse_count(row[j]) if j < len(row) else None
                 if value is None:
                     continue
-                where = f"{preflight.RELEASE_DOCX}: {rules.label}"
+                where = f"{RELEASE_DOCX}: {rules.label}"
                 if not count_allowed(value, rules, None):
                     found.append(finding(
                         "audit-small-count", f"{rules.name}: its {header[j]!r} is below the "

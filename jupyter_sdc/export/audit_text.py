@@ -15,13 +15,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from jupyter_sdc.export import count_text, preflight, results_json
-from jupyter_sdc.export.audit import Context, OutputRules
-from jupyter_sdc.export.preflight import finding
+from jupyter_sdc.export import count_text, results_json
+from jupyter_sdc.export.audit_context import Context, OutputRules
+from jupyter_sdc.export.request_names import FORBIDDEN_SUFFIXES, finding
 from jupyter_sdc.export.staged import DOCUMENTS, Staged
 
 #: data files by their names (the formats preflight refuses, less the request's own)
-DATA_SUFFIXES = tuple(sorted(preflight.FORBIDDEN_SUFFIXES - {
+DATA_SUFFIXES = tuple(sorted(FORBIDDEN_SUFFIXES - {
     ".json", ".xml", ".ipynb", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".tar", ".rar",
     ".do", ".ado", ".sps", ".r", ".rmd", ".sas", ".txt"}))
 _DATA_PATH = re.compile(

@@ -18,26 +18,19 @@ from lxml import etree
 
 from jupyter_sdc._version import __version__
 from jupyter_sdc.export import results_json
+from jupyter_sdc.export.request_names import (  # noqa: F401 - preflight's names, used as preflight.*
+    _ERROR,
+    _WARNING,
+    FORBIDDEN_SUFFIXES,
+    OUTPUTS_DOCX,
+    PREFLIGHT_NAME,
+    RELEASE_DOCX,
+    finding,
+)
 
-PREFLIGHT_NAME = "preflight.json"
-OUTPUTS_DOCX = "outputs.docx"
-RELEASE_DOCX = "release_request.docx"
-# Data and statistics-package files: never in a request (archives too: they hide files).
-FORBIDDEN_SUFFIXES = {
-    ".csv", ".tsv", ".tab", ".dat", ".txt", ".dta", ".sav", ".zsav", ".por", ".rds", ".rdata",
-    ".rda", ".parquet", ".feather", ".arrow", ".h5", ".hdf5", ".hdf", ".sas7bdat", ".sas7bcat",
-    ".xpt", ".pkl", ".pickle", ".joblib", ".npy", ".npz", ".mat", ".xlsx", ".xlsm", ".xls",
-    ".ods", ".db", ".sqlite", ".dbf", ".ipynb", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z",
-    ".tar", ".rar", ".do", ".ado", ".sps", ".r", ".rmd", ".sas", ".json", ".jsonl", ".xml",
-}
 _LABEL = re.compile(r"^(Table|Figure|Model)\s+[A-Za-z]?\d+[A-Za-z]?$")
-_ERROR, _WARNING = "error", "warning"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
-
-def finding(code: str, message: str, where: str, severity: str = _ERROR) -> dict[str, Any]:
-    return {"code": code, "severity": severity, "message": message, "where": where}
 
 
 def output_summary(record: dict) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import PurePath
 from typing import Any
 
-from jupyter_sdc import __version__
+from jupyter_sdc._version import __version__
 from jupyter_sdc.core.policy import active_policy, policy_identity, strictest, weaker
 from jupyter_sdc.core.rules import RuleValues, rules_applied
 

@@ -20,10 +20,11 @@ from typing import Any
 
 from lxml import etree
 
-from jupyter_sdc.export import preflight, results_json
+from jupyter_sdc.export import results_json
 from jupyter_sdc.export.inspect import W, document_blocks, element_text
+from jupyter_sdc.export.request_names import OUTPUTS_DOCX, RELEASE_DOCX
 
-DOCUMENTS = (preflight.OUTPUTS_DOCX, preflight.RELEASE_DOCX)
+DOCUMENTS = (OUTPUTS_DOCX, RELEASE_DOCX)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _MAX_TEXT = 50 << 20  # a text file larger than this is not one the exporter writes
 #: attributes that hold words rather than formatting: alt text, names, captions, link targets

@@ -12,7 +12,8 @@ import hashlib
 import sys
 from typing import Any
 
-from jupyter_sdc.capture.patches import Capture, active
+from jupyter_sdc.capture.capturing import Capture, active
+from jupyter_sdc.capture.patches import patch_table
 from jupyter_sdc.capture.recorder import (
     CellOptions,
     Recorder,
@@ -21,7 +22,8 @@ from jupyter_sdc.capture.recorder import (
     namespace_ids,
 )
 from jupyter_sdc.core.record import Output
-from jupyter_sdc.core.rules import RuleValues, resolve_rules
+from jupyter_sdc.core.resolve import resolve_rules
+from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.magics import display
 
 
@@ -51,7 +53,7 @@ class CheckedCell:
         self.code = code
         self.config_layer = config_layer or {}
         self.shown_only = shown_only
-        self.capture = Capture()
+        self.capture = Capture(patch_table)
         self._before: dict[str, int] = {}
         self._figures: set[int] = set()
         self._started = False

@@ -21,7 +21,7 @@ from jupyter_sdc.remedies.model import Remedy
 from jupyter_sdc.remedies.recipe import Variant
 
 
-def _outward(edges: np.ndarray) -> np.ndarray:
+def outward(edges: np.ndarray) -> np.ndarray:
     """Round edges of about the same width, from a round number below the first edge to one
     above the last (so neither is the data's own minimum or maximum)."""
     edges = np.asarray(edges, dtype=float)
@@ -117,14 +117,14 @@ def _tails(ctx: Context, edges: np.ndarray) -> tuple[np.ndarray, dict] | None:
     high = upper if upper is not None else float(values.max())
     if high <= low:
         return None
-    cut = _outward(np.linspace(low, high, len(edges)))
+    cut = outward(np.linspace(low, high, len(edges)))
     return cut, {name: (upper, lower)}
 
 
 def hist_remedies(ctx: Context) -> Iterator[Remedy]:
     edges = np.asarray(ctx.recipe.options["edges"], dtype=float)
     failing = {r for r, s in ctx.output.checks.items() if s == Status.FAIL}
-    rounded = _outward(edges) if "min_max" in failing else edges
+    rounded = outward(edges) if "min_max" in failing else edges
     found = _merge_bins(ctx, rounded, {})
     if found is not None:
         words = "Merge sparse bins" if len(found[0]) < len(edges) else ""
@@ -148,16 +148,3 @@ def hist_remedies(ctx: Context) -> Iterator[Remedy]:
 def _some(remedy: Remedy | None) -> Iterator[Remedy]:
     if remedy is not None:
         yield remedy
-
-
-def figure_remedies(ctx: Context) -> Iterator[Remedy]:
-    if ctx.recipe.call == "hist":
-        yield from hist_remedies(ctx)
-    elif ctx.recipe.call == "points":
-        from jupyter_sdc.remedies.plots import points_remedies
-
-        yield from points_remedies(ctx)
-    elif ctx.recipe.call == "box":
-        from jupyter_sdc.remedies.plots import box_remedies
-
-        yield from box_remedies(ctx)

@@ -19,7 +19,7 @@ import numpy as np
 from jupyter_sdc.core.status import Status
 from jupyter_sdc.remedies.code import NoCode, literal, receiver
 from jupyter_sdc.remedies.context import Context, share
-from jupyter_sdc.remedies.figures import _outward
+from jupyter_sdc.remedies.figures import outward
 from jupyter_sdc.remedies.model import Remedy
 from jupyter_sdc.remedies.recipe import Variant
 
@@ -34,7 +34,7 @@ def _edges(values: np.ndarray, k: int) -> np.ndarray | None:
     rounded outward; None when the values have too few distinct quantiles."""
     inner = np.quantile(values, np.linspace(0, 1, k + 1)[1:-1])
     inner = np.array([float(f"{v:.3g}") for v in inner])
-    outer = _outward(np.array([values.min(), values.max()]))
+    outer = outward(np.array([values.min(), values.max()]))
     edges = np.unique(np.concatenate([[outer[0]], inner, [outer[-1]]]))
     return edges if len(edges) == k + 1 else None
 

@@ -26,14 +26,16 @@ Family = Callable[[Context], Iterator[Remedy]]
 
 def _families(recipe: Recipe) -> list[Family]:
     from jupyter_sdc.remedies.extremes import extreme_remedies
-    from jupyter_sdc.remedies.figures import figure_remedies
+    from jupyter_sdc.remedies.figures import hist_remedies
     from jupyter_sdc.remedies.models import model_remedies
+    from jupyter_sdc.remedies.plots import box_remedies, points_remedies
     from jupyter_sdc.remedies.tables import table_remedies
 
     if recipe.call == "model":
         return [model_remedies]
-    if recipe.call in ("hist", "points", "box"):
-        return [figure_remedies]
+    figures = {"hist": hist_remedies, "points": points_remedies, "box": box_remedies}
+    if recipe.call in figures:
+        return [figures[recipe.call]]
     if recipe.call in ("stat", "describe"):
         return [extreme_remedies]
     return [extreme_remedies, table_remedies]

@@ -6,7 +6,7 @@ import pandas as pd
 from magic_shell import run
 
 import jupyter_sdc
-from jupyter_sdc.capture.patches import is_patch
+from jupyter_sdc.capture.capturing import is_patch
 from jupyter_sdc.core.record import MIME_TYPE
 
 

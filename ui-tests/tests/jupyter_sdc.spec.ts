@@ -188,7 +188,7 @@ test('the sidebar shows what the exporter decides for each output', async ({ pag
   );
   // A failing one without an exception is left out, for the exporter's reason.
   await expect(items.nth(1).locator('.jp-sdc-item-plan')).toHaveText(
-    'Left out: It fails threshold and has no exception reason.'
+    /^Left out: It fails threshold and has no exception reason\. Mitigate it/
   );
   await expect(items.nth(2).locator('.jp-sdc-item-plan')).toHaveText(
     'Excluded: marked not to include.'
@@ -313,8 +313,8 @@ test('an export with a failing output and no exception says what to fix', async 
   });
   await expect(dialog.locator('.jp-sdc-export-problems li').first()).toBeVisible();
   await expect(dialog.locator('.jp-sdc-export-problems li')).toHaveText([
-    /^Table 3 \(t3\): .*no exception reason/,
-    /^Table 4 \(t4\): Explain this output/
+    /^Table 3 "People with a second job by region and sex": .*no exception reason/,
+    /^Table 4 "Mean hours by region and sex": Explain this output/
   ]);
   await expect(dialog.locator('.jp-sdc-export-nothing')).toHaveText(
     'Nothing was written to the SDC folder.'
