@@ -185,6 +185,22 @@ def notebook_json(records: Iterable[dict]) -> dict:
     return json.loads(nbformat.writes(nb))
 
 
+def passing_record() -> dict:
+    """A table that passes every rule, labelled, titled and explained, as saved."""
+    session = sdc.Session()
+    session.crosstab(balanced().rgn, balanced().sex, label="Table 1",
+                     title="People by region and sex",
+                     explanation="Number of people in the survey by region and sex.")
+    return saved(session.outputs[0])
+
+
+def project_with_notebook(root: Path, **options: Any) -> Path:
+    """A project whose notebook holds one passing record."""
+    write_project(root, **options)
+    notebook_of(root / "analysis.ipynb", [passing_record()])
+    return root
+
+
 # -- the command line --------------------------------------------------------------------------
 def cli(*args: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
     """``jupyter-sdc ARGS`` in ``cwd``, as a researcher runs it."""

@@ -23,30 +23,14 @@ from pathlib import Path
 import pytest
 from release_kit import (
     assert_clean_message,
-    balanced,
     cli,
     notebook_of,
     only_request,
-    saved,
+    passing_record,
+    project_with_notebook,
     snapshot,
     write_project,
 )
-
-import jupyter_sdc as sdc
-
-
-def passing_record() -> dict:
-    session = sdc.Session()
-    session.crosstab(balanced().rgn, balanced().sex, label="Table 1",
-                     title="People by region and sex",
-                     explanation="Number of people in the survey by region and sex.")
-    return saved(session.outputs[0])
-
-
-def project_with_notebook(root: Path, **options) -> Path:
-    write_project(root, **options)
-    notebook_of(root / "analysis.ipynb", [passing_record()])
-    return root
 
 
 async def post_export(jp_fetch, path: str) -> tuple[int, dict]:

@@ -15,30 +15,11 @@ from pathlib import Path
 
 import pytest
 from release_kit import (
-    balanced,
     cli,
-    notebook_of,
     only_request,
+    project_with_notebook,
     results,
-    saved,
-    write_project,
 )
-
-import jupyter_sdc as sdc
-
-
-def passing_record() -> dict:
-    session = sdc.Session()
-    session.crosstab(balanced().rgn, balanced().sex, label="Table 1",
-                     title="People by region and sex",
-                     explanation="Number of people in the survey by region and sex.")
-    return saved(session.outputs[0])
-
-
-def project_with_notebook(root: Path, **options) -> Path:
-    write_project(root, **options)
-    notebook_of(root / "analysis.ipynb", [passing_record()])
-    return root
 
 
 # -- inspect a request folder: by content and shape, not by extension --------------------------
