@@ -80,7 +80,11 @@ def export(path: Path) -> int:
         if item.is_file():
             print(f"  {item.relative_to(result.folder)}  ({item.stat().st_size:,} bytes)")
     for uid, why in result.left_out:
-        print(f"  left out {uid}: {why}")
+        print(f"  left out {result.names.get(uid, uid)}: {why}")
+    checker = result.folder.with_name(result.folder.name + ".checker")
+    if checker.is_dir():
+        print(f"For the output checkers (DO NOT RELEASE), beside it: {checker.relative_to(HERE)}/ "
+              f"({', '.join(sorted(p.name for p in checker.iterdir()))})")
     findings = result.preflight.get("findings", [])
     print(f"preflight: {'ok' if result.preflight.get('ok') else 'problems'}, "
           f"{len(findings)} findings")
