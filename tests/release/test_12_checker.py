@@ -164,3 +164,33 @@ def test_jupyter_sdc_profiles_lists_every_profile_with_its_source(capsys):
     assert all(p["urls"] and p["source"] for p in catalogue)
 
 
+
+
+def test_a_name_whose_checker_folder_is_taken_is_skipped_and_nothing_is_changed(tmp_path):
+    project = write_project(tmp_path / "p")
+    first = exported(project, [table(balanced(), "Table 1")])
+    stray = first.folder.with_name(first.folder.name + "_2.checker")
+    stray.mkdir()
+    (stray / "note.txt").write_text("someone's", encoding="utf-8")
+    second = exported(project, [table(balanced(), "Table 1")], name="b.ipynb")
+    assert second.folder.name == first.folder.name + "_3"
+    assert (stray / "note.txt").read_text(encoding="utf-8") == "someone's"
+    assert second.folder.with_name(second.folder.name + ".checker").is_dir()
+
+
+def test_an_unreadable_earlier_fingerprint_file_is_skipped_not_fatal(tmp_path):
+    project = write_project(tmp_path / "p")
+    first = exported(project, [table(balanced(), "Table 1")])
+    fingerprints = first.folder.with_name(first.folder.name + ".checker") / "fingerprints.json"
+    fingerprints.chmod(0o644)
+    fingerprints.write_text("{not json", encoding="utf-8")
+    second = exported(project, [table(balanced(), "Table 1")], name="b.ipynb")
+    assert (second.folder / "results.json").is_file()
+
+
+def test_profiles_takes_no_other_argument():
+    import pytest
+
+    with pytest.raises(SystemExit) as exited:
+        main(["profiles", "nhs-england-sde"])
+    assert exited.value.code == 2
