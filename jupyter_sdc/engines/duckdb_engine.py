@@ -161,9 +161,10 @@ def _sets_clause(sets: list[tuple[str, ...]], extra: tuple[str, ...] = ()) -> st
     return f" GROUP BY GROUPING SETS ({groups})"
 
 
-def _gid(request: Request) -> str:
-    if not request.keys:
-        return f"0 AS {_GID}"
+def _gid(request: Request, sets: list[tuple[str, ...]] | None = None) -> str:
+    if not request.keys or (sets is not None and not any(sets)):
+        # GROUPING() needs a grouped column: the grand total alone is a constant
+        return f"{gid_of(request, ())} AS {_GID}"
     return f"GROUPING({', '.join(q(k) for k in request.keys)}) AS {_GID}"
 
 
@@ -190,8 +191,10 @@ def _display_sql(request: Request) -> str | None:
     where = ""
     if request.complete:
         where = " WHERE " + " AND ".join(f"{_x(i)} IS NOT NULL" for i in range(n))
-    return (f"SELECT {_gid(request)}{_keys_select(request)}, {', '.join(aggs)} FROM src"
-            f"{where}{_sets_clause(sets)}")
+    keys = "".join(f", NULL AS {q(k)}" for k in request.keys) if not any(sets) \
+        else _keys_select(request)
+    group = _sets_clause(sets) if any(sets) else ""
+    return f"SELECT {_gid(request, sets)}{keys}, {', '.join(aggs)} FROM src{where}{group}"
 
 
 def _units_cte(request: Request) -> str:
