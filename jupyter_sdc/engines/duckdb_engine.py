@@ -48,7 +48,10 @@ def relation(source: Any, *, memory_limit: str | None = None,
         config["threads"] = threads
     con = duckdb.connect(config=config)
     if isinstance(source, str | os.PathLike):
-        return con.read_parquet(os.fspath(source))
+        # Parquet statistics do not count NaN (pyarrow writes none): without can_have_nan
+        # DuckDB takes the min/max to mean "no NaN" and optimises isnan() away (duckdb#25521)
+        path = os.fspath(source).replace("'", "''")
+        return con.sql(f"SELECT * FROM read_parquet('{path}', can_have_nan = true)")
     return con.from_arrow(source)
 
 
@@ -69,13 +72,32 @@ def compute(source: Any, request: Request, *, memory_limit: str | None = None,
             raise ValueError("unit has missing values: every record needs a unit identifier")
     direct: dict[tuple[str, ...], list[Any]] = {}
     cells = run(_cells_sql(request))
-    queries = [_display_sql(request), _unit_sql(request)]
+    _check_nan(cells, request)
+    everywhere = list(request.grouping_sets)
+    queries = [(_display_sql(request), [s for s in request.coarser if request.direct_stats(s)]),
+               (_unit_sql(request), everywhere)]
     if request.mode:
-        queries += [_mode_sql(request, i) for i in range(len(request.values))]
-    for sql in filter(None, queries):
-        for keys, table in _split(run(sql), request).items():
+        queries += [(_mode_sql(request, i), everywhere) for i in range(len(request.values))]
+    for sql, sets in queries:
+        if sql is None:
+            continue
+        for keys, table in _split(run(sql), request, sets).items():
             direct.setdefault(keys, []).append(table)
     return Raw(cells=cells, direct=direct, kinds=kinds)
+
+
+def _check_nan(cells: Any, request: Request) -> None:
+    """A NaN sum means a NaN got past ``isnan``: refuse rather than count it as a value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, name in enumerate(request.values):
+        sums = cells.column(f("s", i))
+        if pc.any(pc.is_nan(pc.cast(sums, pa.float64()))).as_py():
+            raise ValueError(
+                f"NaN values of {name!r} reached the sums: DuckDB trusted parquet statistics "
+                "that do not count NaN; read the file with read_parquet(..., "
+                "can_have_nan = true) or pass its path")
 
 
 def _kinds(types: dict[str, str], request: Request) -> dict[str, str]:
@@ -108,7 +130,7 @@ def _source_sql(types: dict[str, str], request: Request, kinds: dict[str, str]) 
         columns.append(q(request.unit))
     for i, name in enumerate(request.values):
         if kinds[name] == "o":
-            columns.append(f"CASE WHEN {q(name)} IS NULL THEN NULL ELSE 0.0 END AS {_x(i)}")
+            columns.append(f"CASE WHEN {q(name)} IS NULL THEN NULL ELSE 0.0::DOUBLE END AS {_x(i)}")
         elif types[name] in _FLOAT:
             value = f"CAST({q(name)} AS DOUBLE)"
             columns.append(f"CASE WHEN isnan({value}) THEN NULL ELSE {value} END AS {_x(i)}")
@@ -249,16 +271,16 @@ def _mode_sql(request: Request, i: int) -> str:
             f"GROUP BY {_GID}{keys}")
 
 
-def _split(table: Any, request: Request) -> dict[tuple[str, ...], Any]:
-    """One table per grouping set, from a GROUPING SETS result."""
+def _split(table: Any, request: Request,
+           sets: list[tuple[str, ...]]) -> dict[tuple[str, ...], Any]:
+    """One table per grouping set the query computed, from a GROUPING SETS result."""
     import pyarrow.compute as pc
 
     fields = [c for c in table.column_names if c != _GID and c not in request.keys]
     out = {}
-    for keys in request.grouping_sets:
+    for keys in sets:
         part = table.filter(pc.equal(table.column(_GID), gid_of(request, keys)))
-        if part.num_rows or not keys:
-            out[keys] = part.select([*keys, *fields])
+        out[keys] = part.select([*keys, *fields])  # empty too: the field must be there
     return out
 
 

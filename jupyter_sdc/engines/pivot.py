@@ -131,7 +131,8 @@ def pivot(
         complete=margins and (len(plan.values) > 1 or "size" in plan.stats),
     )
     groups = compute(frame, request, **options)
-    layout = _Layout(plan, groups, rows, cols, margins, margins_name, fill_value, frequency)
+    layout = _Layout(plan, groups, rows, cols, margins, margins_name, fill_value, frequency,
+                     complete=request.complete)
     table = layout.table()
     return table, layout.evidence(table, top_k=request.k,
                                   unit_label="units" if unit is not None else "records")
@@ -199,8 +200,9 @@ class _Layout:
 
     def __init__(self, plan: _Plan, groups: dict[tuple[str, ...], Groups], rows: list[str],
                  cols: list[str], margins: bool, margins_name: str, fill_value: Any,
-                 frequency: bool) -> None:
+                 frequency: bool, *, complete: bool = False) -> None:
         self.plan = plan
+        self.complete = complete
         self.groups = groups
         self.rows, self.cols = rows, cols
         self.margins = margins
@@ -217,12 +219,17 @@ class _Layout:
     def _frame(self, keys: tuple[str, ...], funcs: dict[str, tuple[str, str]]) -> pd.DataFrame:
         """A group's statistics as ``groupby(keys)[values].agg(func)`` returns them."""
         g = self.groups[keys]
+        # pandas takes a margin from the rows with a value: a row or column margin with none
+        # is absent (NaN), even as a count or sum (the grand total of nothing is 0)
+        absent_empty = keys != tuple(self.rows + self.cols) and bool(keys) and not self.complete
         data = {}
         for value, (_, stat) in funcs.items():
             if value == _DUMMY:
                 shown = g.table[(None, "size")].to_numpy()
             else:
                 shown = g.table[(value, stat)].to_numpy()
+                if absent_empty:
+                    shown = np.where(g.evidence[value].count > 0, shown, np.nan)
             data[value] = _typed(shown, _dtype_int(stat, self.kinds.get(value, "f")))
         return pd.DataFrame(data, index=g.index)
 
