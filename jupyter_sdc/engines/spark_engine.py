@@ -21,6 +21,7 @@ from jupyter_sdc.engines.contract import ROWS, Raw, Request
 from jupyter_sdc.engines.contract import field_name as f
 
 _PART = "__part"
+_GID = "__gid"
 
 
 def c(name: str) -> Column:
@@ -45,16 +46,14 @@ def compute(df: Any, request: Request) -> Raw:
     kinds = _kinds(types, request)
     src = _prepared(df, types, request, kinds)
     parts: dict[str, Any] = {"cells": _cells(src, request)}
-    units = _units(src, request) if request.unit else None
     if request.unit:
         parts["unit_nulls"] = src.agg((F.count(F.lit(1)) - F.count(c(request.unit)))
                                       .alias("__nulls"))
-    names: dict[str, tuple[str, ...]] = {}
-    for j, keys in enumerate(request.grouping_sets):
-        for piece, frame in enumerate(_direct(src, units, request, keys)):
-            name = f"direct{j}_{piece}"
-            parts[name] = frame
-            names[name] = keys
+    # each direct part covers several grouping sets at once, told apart by their GROUPING id
+    covers: dict[str, list[tuple[str, ...]]] = {}
+    for name, (frame, sets) in _direct(src, request).items():
+        parts[name] = frame
+        covers[name] = sets
     stacked = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True),
                      [frame.withColumn(_PART, F.lit(name)) for name, frame in parts.items()])
     fetched = stacked.toArrow()
@@ -62,8 +61,9 @@ def compute(df: Any, request: Request) -> Raw:
     if request.unit and (tables.pop("unit_nulls").column("__nulls")[0].as_py() or 0) > 0:
         raise ValueError("unit has missing values: every record needs a unit identifier")
     direct: dict[tuple[str, ...], list[Any]] = {}
-    for name, keys in names.items():
-        direct.setdefault(keys, []).append(tables[name])
+    for name, sets in covers.items():
+        for keys, table in _by_set(tables[name], request, sets).items():
+            direct.setdefault(keys, []).append(table)
     return Raw(cells=tables["cells"], direct=direct, kinds=kinds)
 
 
@@ -75,6 +75,19 @@ def _split(fetched: Any, parts: dict[str, Any]) -> dict[str, Any]:
         rows = fetched.filter(pc.equal(fetched.column(_PART), name))
         out[name] = rows.select(frame.columns)
     return out
+
+
+def _gid_of(request: Request, keys: tuple[str, ...]) -> int:
+    n = len(request.keys)
+    return sum(1 << (n - 1 - j) for j, k in enumerate(request.keys) if k not in keys)
+
+
+def _by_set(table: Any, request: Request, sets: list[tuple[str, ...]]) -> dict[tuple, Any]:
+    import pyarrow.compute as pc
+
+    fields = [n for n in table.column_names if n != _GID and n not in request.keys]
+    return {keys: table.filter(pc.equal(table.column(_GID), _gid_of(request, keys)))
+            .select([*keys, *fields]) for keys in sets}
 
 
 def _kinds(types: dict[str, Any], request: Request) -> dict[str, str]:
@@ -161,20 +174,29 @@ def _cells(src: Any, request: Request) -> Any:
     return cells.join(ext, list(keys), "left") if keys else cells.crossJoin(ext)
 
 
+def _gid(request: Request) -> Column:
+    """The grouping set of a row, as a bit per key left out (the first key highest)."""
+    n = len(request.keys)
+    if not n:
+        return F.lit(0).alias(_GID)
+    bits = [F.grouping(c(k)).cast("int") * (1 << (n - 1 - j)) for j, k in enumerate(request.keys)]
+    return reduce(lambda a, b: a + b, bits).alias(_GID)
+
+
+def _sets_group(frame: Any, request: Request, sets: list[tuple[str, ...]],
+                extra: tuple[str, ...] = ()) -> Any:
+    """``GROUP BY GROUPING SETS`` over the keys (and ``extra``, in every set)."""
+    columns = [*request.keys, *extra]
+    return frame.groupingSets([[c(k) for k in (*s, *extra)] for s in sets],
+                              *[c(k) for k in columns])
+
+
 def _units(src: Any, request: Request) -> Any:
-    aggs = [F.count(F.lit(1)).alias(ROWS)]
+    """Each unit's rows, values present and summed contributions, in every grouping set."""
+    aggs = [_gid(request), F.count(F.lit(1)).alias(ROWS)]
     for i in range(len(request.values)):
         aggs += [F.count(c(_x(i))).alias(f("c", i)), F.sum(c(_x(i))).alias(f("s", i))]
-    return src.groupBy([c(k) for k in (*request.keys, request.unit)]).agg(*aggs)
-
-
-def _unit_sums(units: Any, request: Request, keys: tuple[str, ...]) -> Any:
-    if keys == request.keys:
-        return units
-    sums = [F.sum(c(ROWS)).alias(ROWS)]
-    for i in range(len(request.values)):
-        sums += [F.sum(c(f("c", i))).alias(f("c", i)), F.sum(c(f("s", i))).alias(f("s", i))]
-    return units.groupBy([c(k) for k in (*keys, request.unit)]).agg(*sums)
+    return _sets_group(src, request, list(request.grouping_sets), (request.unit,)).agg(*aggs)
 
 
 def _display(x: Column, stat: str) -> Column:
@@ -183,37 +205,42 @@ def _display(x: Column, stat: str) -> Column:
             "min": F.min(x), "max": F.max(x)}[stat]
 
 
-def _direct(src: Any, units: Any, request: Request, keys: tuple[str, ...]) -> list[Any]:
-    """What grouping ``keys`` cannot take from the cells: a frame per kind."""
-    out = []
+def _direct(src: Any, request: Request) -> dict[str, tuple[Any, list[tuple[str, ...]]]]:
+    """What the margins cannot take from the cells: one frame per kind, all sets in each."""
+    out = {}
     n = len(request.values)
-    stats = request.direct_stats(keys) if n and keys != request.keys else ()
-    if stats:
+    everywhere = list(request.grouping_sets)
+    group = [c(_GID), *[c(k) for k in request.keys]]
+    coarse = [s for s in request.coarser if request.direct_stats(s)] if n else []
+    if coarse:
+        stats = request.direct_stats(coarse[0])
         rows = src
         if request.complete:
             rows = src.filter(reduce(lambda a, b: a & b,
                                      [c(_x(i)).isNotNull() for i in range(n)]))
-        out.append(_group(rows, keys, [_display(c(_x(i)), s).alias(f(f"d{s}", i))
-                                       for i in range(n) for s in stats]))
+        aggs = [_display(c(_x(i)), s).alias(f(f"d{s}", i)) for i in range(n) for s in stats]
+        out["display"] = (_sets_group(rows, request, coarse).agg(_gid(request), *aggs), coarse)
+    units = _units(src, request) if request.unit else None
     if units is not None:
-        out.append(_unit_evidence(units, request, keys))
+        out["units"] = (_unit_evidence(units, request, group), everywhere)
     if request.mode:
         for i in range(n):
             if units is not None:
-                rows = _unit_sums(units, request, keys).filter(c(f("c", i)) > 0)
                 value = f("s", i)
+                tallies = units.filter(c(f("c", i)) > 0).groupBy(*group, c(value))
+                tallies = tallies.agg(F.count(F.lit(1)).alias("__tally"))
             else:
-                rows = src.filter(c(_x(i)).isNotNull())
                 value = _x(i)
-            tallies = rows.groupBy([c(k) for k in (*keys, value)]).agg(
-                F.count(F.lit(1)).alias("__tally"))
-            out.append(_group(tallies, keys, [F.max(c("__tally")).alias(f("mc", i))]))
+                rows = src.filter(c(value).isNotNull())
+                tallies = _sets_group(rows, request, everywhere, (value,)).agg(
+                    _gid(request), F.count(F.lit(1)).alias("__tally"))
+            mode = tallies.groupBy(*group).agg(F.max(c("__tally")).alias(f("mc", i)))
+            out[f"mode{i}"] = (mode, everywhere)
     return out
 
 
-def _unit_evidence(units: Any, request: Request, keys: tuple[str, ...]) -> Any:
-    sums = _unit_sums(units, request, keys)
-    window = Window.partitionBy([c(k) for k in keys]) if keys else Window.partitionBy()
+def _unit_evidence(units: Any, request: Request, group: list[Column]) -> Any:
+    window = Window.partitionBy(*group)
     aggs = [F.count(F.lit(1)).alias(f("uc", "r"))]
     for i in range(len(request.values)):
         has = c(f("c", i)) > 0
@@ -222,11 +249,11 @@ def _unit_evidence(units: Any, request: Request, keys: tuple[str, ...]) -> Any:
                  F.count_if(has & (c(f("s", i)) < 0)).alias(f("n", i)),
                  F.sum(value).alias(f("s", i)), _top(value, request.k).alias(f("t", i))]
         if request.extremes:
-            sums = sums.withColumn(f"__umx{i}", F.max(value).over(window)) \
+            units = units.withColumn(f"__umx{i}", F.max(value).over(window)) \
                 .withColumn(f"__umn{i}", F.min(value).over(window))
             aggs += [F.count_if(has & (c(f("s", i)) == c(f"__umx{i}"))).alias(f("am", i)),
                      F.count_if(has & (c(f("s", i)) == c(f"__umn{i}"))).alias(f("ai", i))]
-    return _group(sums, keys, aggs)
+    return units.groupBy(*group).agg(*aggs)
 
 
 def version() -> str:
