@@ -78,10 +78,9 @@ def columns_of(frame: Any) -> list[str]:
     if name == "duckdb":
         from jupyter_sdc.engines.duckdb_engine import relation
 
-        if hasattr(frame, "column_names"):
+        if hasattr(frame, "column_names"):  # an Arrow table
             return list(frame.column_names)
-        return list(relation(frame).columns) if not hasattr(frame, "columns") \
-            else list(frame.columns)
+        return list(relation(frame).columns)
     return list(frame.columns)
 
 

@@ -34,11 +34,15 @@ def _x(i: int) -> str:
 def compute(frame: pl.DataFrame | pl.LazyFrame, request: Request, *,
             engine: str = "streaming") -> Raw:
     """Cells and direct tables of ``request`` on a Polars frame."""
-    lf = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
-    schema = lf.collect_schema()
+    raw = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    schema = raw.collect_schema()
     kinds = _kinds(schema, request)
-    lf = _prepared(lf, schema, request, kinds)
-    plans: dict[Any, pl.LazyFrame] = {"cells": _cells_plan(lf, request)}
+    lf = _prepared(raw, schema, request, kinds)
+    # the cells' aggregate reads the rows as they are (filters and NaN tests cost as much as
+    # the aggregate): rows with a missing key form groups of their own, dropped afterwards,
+    # and a NaN shows in its cell's sum, which sends the cells through the careful path
+    plans: dict[Any, pl.LazyFrame] = {
+        "cells": _cells_plan(_prepared(raw, schema, request, kinds, light=True), request)}
     units = _unit_plan(lf, request) if request.unit else None
     if request.unit:
         plans["unit_nulls"] = lf.select(pl.col(request.unit).null_count().alias("n"))
@@ -49,10 +53,12 @@ def compute(frame: pl.DataFrame | pl.LazyFrame, request: Request, *,
     done = dict(zip(plans, pl.collect_all(list(plans.values()), engine=engine), strict=True))
     if request.unit and done.pop("unit_nulls").item() > 0:
         raise ValueError("unit has missing values: every record needs a unit identifier")
-    cells = done.pop("cells")
+    cells = _present_keys(done.pop("cells"), schema, request)
+    if _has_nan(cells, request):
+        cells = _present_keys(_cells_plan(lf, request).collect(engine=engine), schema, request)
     if request.values and not request.unit:
         cells = _merge_buckets(cells, request)
-        cells = _add_top(lf, cells, request, engine)
+        cells = _add_top(raw, schema, cells, request, kinds, engine)
     direct = {keys: _to_arrow(table, schema) for keys, table in done.items()}
     return Raw(cells=_to_arrow(cells, schema), direct=direct, kinds=kinds)
 
@@ -81,11 +87,13 @@ def _kinds(schema: pl.Schema, request: Request) -> dict[str, str]:
 
 
 def _prepared(lf: pl.LazyFrame, schema: pl.Schema, request: Request,
-              kinds: dict[str, str]) -> pl.LazyFrame:
-    """Rows with every key present, values as Float64 with NaN as null."""
+              kinds: dict[str, str], *, light: bool = False) -> pl.LazyFrame:
+    """Rows with every key present, values as Float64 with NaN as null.
+
+    ``light``: every row, and float values as they are (NaN left in)."""
     keep = [pl.col(k).is_not_null() for k in request.keys]
     keep += [pl.col(k).is_not_nan() for k in request.keys if schema[k].is_float()]
-    if keep:
+    if keep and not light:
         lf = lf.filter(pl.all_horizontal(keep))
     columns = [pl.col(k) for k in request.keys]
     if request.unit:
@@ -95,9 +103,24 @@ def _prepared(lf: pl.LazyFrame, schema: pl.Schema, request: Request,
             # counted only: present or not is all that matters
             columns.append(pl.when(pl.col(name).is_null()).then(None).otherwise(0.0)
                            .alias(_x(i)))
+        elif light and schema[name] == pl.Float64:
+            columns.append(pl.col(name).alias(_x(i)))
         else:
             columns.append(pl.col(name).cast(pl.Float64).fill_nan(None).alias(_x(i)))
     return lf.select(columns)
+
+
+def _present_keys(cells: pl.DataFrame, schema: pl.Schema, request: Request) -> pl.DataFrame:
+    """The groups whose keys are all present (rows with a missing key are not counted)."""
+    keep = [pl.col(k).is_not_null() for k in request.keys]
+    keep += [pl.col(k).is_not_nan() for k in request.keys if schema[k].is_float()]
+    return cells.filter(pl.all_horizontal(keep)) if keep else cells
+
+
+def _has_nan(cells: pl.DataFrame, request: Request) -> bool:
+    sums = [f("s", i) for i in range(len(request.values))]
+    return bool(sums) and bool(cells.select(
+        pl.any_horizontal([pl.col(c).is_nan().any() for c in sums])).item())
 
 
 def _cells_plan(lf: pl.LazyFrame, request: Request) -> pl.LazyFrame:
@@ -109,8 +132,9 @@ def _cells_plan(lf: pl.LazyFrame, request: Request) -> pl.LazyFrame:
         if request.needs_var:
             aggs.append(x.var().alias(f("v", i)))
         if not request.unit:
-            aggs += [(x < 0).sum().alias(f("n", i)), x.max().alias(f("mx", i)),
-                     x.min().alias(f("mn", i))]
+            # no count of negatives: a cell whose minimum is not negative has none, and the
+            # others are counted with the largest contributions (a filter, not an aggregate)
+            aggs += [x.max().alias(f("mx", i)), x.min().alias(f("mn", i))]
         elif {"min", "max"} & set(request.stats):
             aggs += [x.max().alias(f("mx", i)), x.min().alias(f("mn", i))]
     if request.values and not request.unit:
@@ -127,7 +151,7 @@ def _merge_buckets(buckets: pl.DataFrame, request: Request) -> pl.DataFrame:
     aggs: list[pl.Expr] = [pl.col(ROWS).sum()]
     for i in range(len(request.values)):
         c, s, mx = pl.col(f("c", i)), pl.col(f("s", i)), pl.col(f("mx", i))
-        aggs += [c.sum(), s.sum(), pl.col(f("n", i)).sum(), mx.max(), pl.col(f("mn", i)).min(),
+        aggs += [c.sum(), s.sum(), mx.max(), pl.col(f("mn", i)).min(),
                  # a bound only when every bucket holds a value, else all values count
                  pl.when((c > 0).sum() >= request.k).then(mx.min())
                  .otherwise(pl.col(f("mn", i)).min()).alias(f("lb", i))]
@@ -141,39 +165,56 @@ def _merge_buckets(buckets: pl.DataFrame, request: Request) -> pl.DataFrame:
     return _group(buckets, keys, aggs)
 
 
-def _add_top(lf: pl.LazyFrame, cells: pl.DataFrame, request: Request,
-             engine: str) -> pl.DataFrame:
-    """Largest contributions (and holders of the extremes) from the rows above the bounds."""
+def _add_top(raw: pl.LazyFrame, schema: pl.Schema, cells: pl.DataFrame, request: Request,
+             kinds: dict[str, str], engine: str) -> pl.DataFrame:
+    """Largest contributions, negatives and holders of the extremes, from the few rows that
+    can be among them.
+
+    The rows are chosen on the raw columns, before anything is derived from them, so that a
+    parquet scan reads the other columns only for the rows it keeps."""
     keys = list(request.keys)
     near: list[pl.Expr] = []
     aggs: list[pl.Expr] = []
-    for i in range(len(request.values)):
-        x = pl.col(_x(i))
+    negatives = []
+    for i, name in enumerate(request.values):
+        x, raw_x = pl.col(_x(i)), pl.col(name)
         lb, mx, mn = pl.col(f("lb", i)), pl.col(f("mx", i)), pl.col(f("mn", i))
         low = cells[f("lb", i)].min()
-        if low is None:
-            continue  # no values in any cell
-        near.append(x >= low)
+        if low is None or kinds[name] == "o":
+            continue  # no values in any cell, or values only counted
+        if kinds[name] == "b":
+            raw_x = raw_x.cast(pl.Float64)
+        near.append(raw_x >= low)
         aggs.append(x.filter(x >= lb).top_k(request.k).alias(f("t", i)))
+        if cells[f("mn", i)].min() < 0:
+            near.append(raw_x < 0)
+            aggs.append((x < 0).sum().alias(f("n", i)))
+        else:
+            negatives.append(pl.lit(0, dtype=pl.UInt32).alias(f("n", i)))
         if request.extremes:
-            near.append(x <= cells[f("mn", i)].max())
+            near.append(raw_x <= cells[f("mn", i)].max())
             aggs += [(x == mx).sum().alias(f("am", i)), (x == mn).sum().alias(f("ai", i))]
-    empty = [pl.lit([], dtype=pl.List(pl.Float64)).alias(f("t", i))
-             for i in range(len(request.values)) if cells[f("lb", i)].min() is None]
-    if empty:
-        cells = cells.with_columns(empty)
+    empty = [e for i, name in enumerate(request.values)
+             if cells[f("lb", i)].min() is None or kinds[name] == "o"
+             for e in (pl.lit([], dtype=pl.List(pl.Float64)).alias(f("t", i)),
+                       pl.lit(0, dtype=pl.UInt32).alias(f("n", i)))]
+    if empty or negatives:
+        cells = cells.with_columns(empty + negatives)
     if not near:
         return cells
     bounds = cells.select(keys + [c for i in range(len(request.values))
                                   for c in (f("lb", i), f("mx", i), f("mn", i))])
-    rows = lf.filter(pl.any_horizontal(near))
+    rows = _prepared(raw.filter(pl.any_horizontal(near)), schema, request, kinds)
     rows = rows.join(bounds.lazy(), on=keys, nulls_equal=True) if keys \
         else rows.join(bounds.lazy(), how="cross")
     top = _group(rows, keys, aggs).collect(engine=engine)
     if not keys:
         return pl.concat([cells, top], how="horizontal") if top.height else cells
     drop = [c for c in top.columns if c in cells.columns and c not in keys]
-    return cells.join(top.drop(drop), on=keys, how="left", nulls_equal=True)
+    filled = [pl.col(f("n", i)).fill_null(0) for i in range(len(request.values))
+              if f("n", i) in top.columns]
+    return cells.join(top.drop(drop), on=keys, how="left", nulls_equal=True) \
+        .with_columns(filled)
 
 
 def _unit_plan(lf: pl.LazyFrame, request: Request) -> pl.LazyFrame:
