@@ -58,6 +58,8 @@ def relation(source: Any, *, memory_limit: str | None = None,
 def compute(source: Any, request: Request, *, memory_limit: str | None = None,
             threads: int | None = None) -> Raw:
     """Cells and direct tables of ``request``, each one query over ``source``."""
+    import pyarrow.compute as pc
+
     rel = relation(source, memory_limit=memory_limit, threads=threads)
     types = {c: str(t).upper() for c, t in zip(rel.columns, rel.types, strict=True)}
     kinds = _kinds(types, request)
@@ -66,10 +68,6 @@ def compute(source: Any, request: Request, *, memory_limit: str | None = None,
     def run(sql: str) -> Any:
         return rel.query(_SOURCE, f"WITH src AS ({src}) {sql}").to_arrow_table()
 
-    if request.unit:
-        nulls = run(f"SELECT count(*) - count({q(request.unit)}) AS n FROM src")
-        if nulls.column("n")[0].as_py() > 0:
-            raise ValueError("unit has missing values: every record needs a unit identifier")
     direct: dict[tuple[str, ...], list[Any]] = {}
     cells = run(_cells_sql(request))
     _check_nan(cells, request)
@@ -81,7 +79,11 @@ def compute(source: Any, request: Request, *, memory_limit: str | None = None,
     for sql, sets in queries:
         if sql is None:
             continue
-        for keys, table in _split(run(sql), request, sets).items():
+        result = run(sql)
+        if "__null_units" in result.column_names and \
+                (pc.max(result.column("__null_units")).as_py() or 0) > 0:
+            raise ValueError("unit has missing values: every record needs a unit identifier")
+        for keys, table in _split(result, request, sets).items():
             direct.setdefault(keys, []).append(table)
     return Raw(cells=cells, direct=direct, kinds=kinds)
 
@@ -235,7 +237,9 @@ def _unit_sql(request: Request) -> str | None:
         return None
     part = f"PARTITION BY {_GID}{_keys_select(request)}"
     windows = []
-    aggs = [f"count(*) AS {f('uc', 'r')}"]
+    # a missing unit id makes a unit of its own: counted here, refused by the caller
+    aggs = [f"count(*) AS {f('uc', 'r')}",
+            f"count_if({q(request.unit)} IS NULL) AS __null_units"]
     for i in range(len(request.values)):
         c, s = f("c", i), f("s", i)
         has = f"{c} > 0"
@@ -276,7 +280,8 @@ def _split(table: Any, request: Request,
     """One table per grouping set the query computed, from a GROUPING SETS result."""
     import pyarrow.compute as pc
 
-    fields = [c for c in table.column_names if c != _GID and c not in request.keys]
+    fields = [c for c in table.column_names
+              if c not in (_GID, "__null_units") and c not in request.keys]
     out = {}
     for keys in sets:
         part = table.filter(pc.equal(table.column(_GID), gid_of(request, keys)))

@@ -45,7 +45,8 @@ def compute(frame: pl.DataFrame | pl.LazyFrame, request: Request, *,
         "cells": _cells_plan(_prepared(raw, schema, request, kinds, light=True), request)}
     units = _unit_plan(lf, request) if request.unit else None
     if request.unit:
-        plans["unit_nulls"] = lf.select(pl.col(request.unit).null_count().alias("n"))
+        # a missing unit id makes a unit of its own (the unit table is shared, not re-read)
+        plans["unit_nulls"] = units.select(pl.col(request.unit).null_count().alias("n"))
     for keys in request.grouping_sets:
         plan = _direct_plan(lf, units, request, keys)
         if plan is not None:
