@@ -106,6 +106,35 @@ def pivot(
     ``pd.crosstab``'s counts. ``unit`` counts distinct units and sums their contributions
     first; ``options`` go to the engine (``memory_limit``, ``threads``, ``engine``).
     """
+    table, evidence, _ = _pivot(frame, values, index, columns, aggfunc, fill_value, margins,
+                                margins_name, unit, top_k, False, options)
+    return table, evidence
+
+
+def pivot_and_total(
+    frame: Any,
+    values: str | Sequence[str] | None = None,
+    index: str | Sequence[str] | None = None,
+    columns: str | Sequence[str] | None = None,
+    aggfunc: Any = "mean",
+    *,
+    fill_value: Any = None,
+    margins: bool = False,
+    margins_name: str = "All",
+    unit: str | None = None,
+    top_k: int = 2,
+    **options: Any,
+) -> tuple[pd.DataFrame, CellEvidence, int]:
+    """``pivot``, and the records (units) behind the whole table: those with every key and
+    a first value present, as the pandas check counts them (the grand total, in the same
+    query)."""
+    return _pivot(frame, values, index, columns, aggfunc, fill_value, margins, margins_name,
+                  unit, top_k, True, options)
+
+
+def _pivot(frame: Any, values: Any, index: Any, columns: Any, aggfunc: Any, fill_value: Any,
+           margins: bool, margins_name: str, unit: str | None, top_k: int, overall: bool,
+           options: dict[str, Any]) -> tuple[pd.DataFrame, CellEvidence, int]:
     rows, cols = _names(index), _names(columns)
     if not rows and not cols:
         raise ValueError("pivot needs index= or columns=")
@@ -123,6 +152,8 @@ def pivot(
     sets: list[tuple[str, ...]] = [tuple(rows + cols)]
     if margins:
         sets += [tuple(rows), tuple(cols), ()]
+    elif overall:
+        sets.append(())
     request = Request(
         keys=tuple(rows + cols), values=tuple(plan.values), stats=tuple(plan.stats),
         unit=unit, sets=tuple(sets), top_k=top_k,
@@ -133,8 +164,13 @@ def pivot(
     layout = _Layout(plan, groups, rows, cols, margins, margins_name, fill_value, frequency,
                      complete=request.complete)
     table = layout.table()
-    return table, layout.evidence(table, top_k=request.k,
-                                  unit_label="units" if unit is not None else "records")
+    evidence = layout.evidence(table, top_k=request.k,
+                               unit_label="units" if unit is not None else "records")
+    total = -1
+    if overall:
+        grand = groups[()].evidence[plan.values[0] if plan.values else None]
+        total = int(grand.count[0]) if len(grand.count) else 0
+    return table, evidence, total
 
 
 @dataclass
