@@ -115,17 +115,25 @@ def _values_grid(table: pd.DataFrame, data: Any, values: Any, index: Any, column
 
 def _value_evidence(data: Any, table: pd.DataFrame, evidence: Any, label: str, values: Any,
                     index: Any, columns: Any, aggfunc: Any, *, unit: str | None) -> list[str]:
-    """Infinite values, two-valued variables and medians: what the pandas check reads off
-    the column itself. Returns the reasons a checker must review the output."""
+    """What the pandas check reads off the value columns themselves (``value_checks``)."""
+    if (evidence.statistic_grid == "frequency").all():
+        return []
+    value_of = _values_grid(table, data, values, index, columns, aggfunc, unit)
+    return value_checks(data, evidence, value_of, label, unit)
+
+
+def value_checks(data: Any, evidence: Any, value_of: np.ndarray, label: str,
+                 unit: str | None) -> list[str]:
+    """Infinite values, two-valued variables and medians of the value columns behind the
+    cells (``value_of``: a column name per cell, None for records counted), read off the
+    columns by the engine. Sets ``evidence.class_min``; returns the reasons for review."""
     from jupyter_sdc.engines.probe import profile
 
     statistic = evidence.statistic_grid
-    if (statistic == "frequency").all():
-        return []
-    value_of = _values_grid(table, data, values, index, columns, aggfunc, unit)
     review: list[str] = []
-    class_min = np.full(table.shape, np.nan)
-    for name in dict.fromkeys(v for v in value_of.ravel() if v is not None):
+    class_min = np.full(value_of.shape, np.nan)
+    shown = value_of[statistic != "frequency"]
+    for name in dict.fromkeys(v for v in shown.ravel() if v is not None):
         here = value_of == name
         found = profile(data, name)
         review += pdx.infinite_reasons(found.infinite, name)

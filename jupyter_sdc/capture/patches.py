@@ -471,6 +471,9 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
         yield Axes, "hist", lambda o: _guarded(o, _note_hist)
     from jupyter_sdc.capture.patches_stats import stats_patches  # survival, corr, plots
     yield from stats_patches()
+    if "polars" in sys.modules:
+        from jupyter_sdc.capture.polars_capture import patches as polars_patches
+        yield from polars_patches(_guarded)
 
 
 def _statsmodels_patches() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.capture import builders, stats, text
+from jupyter_sdc.capture import builders, engine_roots, stats, text
 from jupyter_sdc.capture.attach import attached_counts
 from jupyter_sdc.capture.grouped import unstacked_output
 from jupyter_sdc.capture.lineage import Node, follow
@@ -197,6 +197,9 @@ class Recorder:
             return builders.untraceable_output(
                 obj, self.new_uid(), self._rules(), self._source("unknown"),
                 "it is a number jupyter_sdc cannot trace back to the data it came from")
+        if item.shown and engine_roots.is_engine_frame(obj):  # Polars, DuckDB, Spark
+            return engine_roots.untraced_frame(obj, self.new_uid(), self._rules(),
+                                               self._source("unknown"))
         if not item.shown or not isinstance(obj, pd.DataFrame | pd.Series) or _is_metadata(obj):
             return None
         results = _model_behind(obj, namespace, cap)
