@@ -11,7 +11,7 @@ the output ``review`` with the reason: never a pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,8 @@ class Traced:
     on: str | None = None               # a pivot: the key whose values name the columns
     on_stat: Aggregate | None = None    # ... and what each of those columns shows
     call: str = "group_by"
+    #: columns named by position ("#0", …: the items of a query), keys' positions -> names
+    renames: dict[str, str] | None = None
 
 
 def node(traced: Traced, result: Any) -> Node:
@@ -128,6 +130,8 @@ def engine_output(root: Node, table: pd.DataFrame, rules: RuleValues, uid: str,
     traced: Traced = root.params["traced"]
     source = {**source, "engine": traced.engine}
     reasons = list(traced.reasons)
+    if traced.renames is not None and not reasons:
+        table, traced = _by_position(table, traced, reasons)
     missing = [k for k in traced.keys if k not in table.columns]
     if missing and not reasons:
         reasons.append(f"the key column(s) {missing} are not in the result shown")
@@ -175,6 +179,23 @@ def engine_output(root: Node, table: pd.DataFrame, rules: RuleValues, uid: str,
     suppress, round_base = requested(rules)
     return assess(shown, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
                   summary=summary, source=source, review=review)
+
+
+def _by_position(table: pd.DataFrame, traced: Traced,
+                 reasons: list[str]) -> tuple[pd.DataFrame, Traced]:
+    """A query's result: its columns are the query's items, in order; keys get their
+    column's own name back (``SELECT rgn AS region`` groups by ``rgn``)."""
+    renames = traced.renames or {}
+    if len(table.columns) != len(renames) + len(traced.columns):
+        reasons.append("the result's columns are not the query's items")
+        return table, traced
+    mapping, columns = {}, {}
+    for i, name in enumerate(table.columns):
+        if f"#{i}" in renames:
+            mapping[name] = renames[f"#{i}"]
+        else:
+            columns[name] = traced.columns[f"#{i}"]
+    return table.rename(columns=mapping), replace(traced, columns=columns, renames=None)
 
 
 def _laid_out(shown: pd.DataFrame, specs: dict[str, Aggregate], found: dict, on: str | None,

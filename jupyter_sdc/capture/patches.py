@@ -474,6 +474,9 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
     if "polars" in sys.modules:
         from jupyter_sdc.capture.polars_capture import patches as polars_patches
         yield from polars_patches(_guarded)
+    if "duckdb" in sys.modules:
+        from jupyter_sdc.capture.duckdb_capture import patches as duckdb_patches
+        yield from duckdb_patches(_guarded)
 
 
 def _statsmodels_patches() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

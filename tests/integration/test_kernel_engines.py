@@ -35,6 +35,18 @@ POLARS = [
      "polars"),
 ]
 
+DUCKDB = [
+    ("import duckdb\ncon = duckdb.connect()", None, None),
+    ("%%sdc_check\nduckdb.sql('SELECT rgn, sex, avg(income) FROM df GROUP BY rgn, sex')",
+     "fail", "duckdb"),
+    ("%%sdc_check\ncon.sql('SELECT rgn, count(*) AS n FROM df GROUP BY rgn').df()",
+     "pass", "duckdb"),
+    ("%%sdc_check\nrows = con.execute('SELECT rgn, sum(income) FROM df GROUP BY rgn')"
+     ".fetchall()\nrows", "pass", "duckdb"),
+    ("%%sdc_check\ncon.sql('SELECT a.rgn, count(*) FROM df a JOIN df b ON a.rgn = b.rgn "
+     "GROUP BY a.rgn').df()", "review", "duckdb"),
+]
+
 
 def records(cell) -> list[dict]:
     return [o["data"][MIME] for o in cell.get("outputs", []) if MIME in o.get("data", {})]
@@ -66,3 +78,8 @@ def test_polars_idioms_in_a_kernel(tmp_path):
     check(nb, POLARS)
     [table1] = records(nb.cells[2])
     assert table1["label"] == "Table 1"
+
+
+def test_duckdb_queries_in_a_kernel(tmp_path):
+    nb = execute([c for c, _, _ in DUCKDB], tmp_path)
+    check(nb, DUCKDB)
