@@ -84,7 +84,7 @@ def _select_items(tree: Any, keys: list[str]) -> tuple[dict, dict, list[str]]:
         if isinstance(inner, exp.Column) and inner.name in keys:
             names[inner.name] = label
             continue
-        found = _aggregate(inner)
+        found = sql_aggregate(inner)
         if isinstance(found, str):
             reasons.append(found)
         else:
@@ -92,7 +92,8 @@ def _select_items(tree: Any, keys: list[str]) -> tuple[dict, dict, list[str]]:
     return columns, names, reasons
 
 
-def _aggregate(expr: Any) -> Aggregate | str:
+def sql_aggregate(expr: Any, dialect: str = "duckdb") -> Aggregate | str:
+    """The aggregate a parsed SQL expression (sqlglot) computes, or why it is not traced."""
     from sqlglot import exp
 
     kinds = {exp.Sum: "sum", exp.Avg: "mean", exp.Min: "min", exp.Max: "max",
@@ -103,11 +104,12 @@ def _aggregate(expr: Any) -> Aggregate | str:
     if stat is None and isinstance(expr, exp.Anonymous) and expr.name.lower() in _FUNCTIONS:
         stat, args = _FUNCTIONS[expr.name.lower()], list(expr.expressions)
     if stat is None:
-        return f"{expr.sql(dialect='duckdb')} is not an aggregate jupyter_sdc can trace"
-    if stat == "count" and isinstance(expr.this, exp.Star):
-        return Aggregate(None, "size")
+        return f"{expr.sql(dialect=dialect)} is not an aggregate jupyter_sdc can trace"
+    if stat == "count" and (isinstance(expr.this, exp.Star) or (
+            isinstance(expr.this, exp.Literal) and expr.this.is_number)):
+        return Aggregate(None, "size")  # count(*), count(1)
     if len(args) != 1 or not isinstance(args[0], exp.Column):
-        return f"{expr.sql(dialect='duckdb')} aggregates an expression, not a column"
+        return f"{expr.sql(dialect=dialect)} aggregates an expression, not a column"
     return Aggregate(args[0].name, stat)
 
 

@@ -477,6 +477,9 @@ def _patch_table() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:
     if "duckdb" in sys.modules:
         from jupyter_sdc.capture.duckdb_capture import patches as duckdb_patches
         yield from duckdb_patches(_guarded)
+    if "pyspark.sql" in sys.modules:
+        from jupyter_sdc.capture.spark_capture import patches as spark_patches
+        yield from spark_patches(_guarded)
 
 
 def _statsmodels_patches() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

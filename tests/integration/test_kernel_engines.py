@@ -3,17 +3,16 @@ aggregate shown or fetched is one record, computed by its engine; untraceable co
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from spark_kit import spark_unavailable
 
 nbclient = pytest.importorskip("nbclient")
 pytestmark = pytest.mark.kernel
 
 MIME = "application/vnd.jupyter-sdc.output+json"
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engines"))
 
 SETUP = """\
 %load_ext jupyter_sdc
@@ -45,6 +44,19 @@ DUCKDB = [
      ".fetchall()\nrows", "pass", "duckdb"),
     ("%%sdc_check\ncon.sql('SELECT a.rgn, count(*) FROM df a JOIN df b ON a.rgn = b.rgn "
      "GROUP BY a.rgn').df()", "review", "duckdb"),
+]
+
+SPARK = [
+    ("import os\nos.environ.setdefault('SPARK_LOCAL_IP', '127.0.0.1')\n"
+     "from pyspark.sql import SparkSession, functions as F\n"
+     "spark = (SparkSession.builder.master('local[2]').config('spark.ui.enabled', 'false')"
+     ".config('spark.sql.shuffle.partitions', '2').getOrCreate())\n"
+     "sdf = spark.createDataFrame(df)", None, None),
+    ("%%sdc_check --label 'Table 1'\n"
+     "sdf.groupBy('rgn', 'sex').agg(F.mean('income')).show()", "fail", "spark"),
+    ("%%sdc_check\nsdf.groupBy('rgn').count().toPandas()", "pass", "spark"),
+    ("%%sdc_check\ndisplay(sdf.groupBy('rgn').agg(F.countDistinct('sex')))", "review",
+     "spark"),
 ]
 
 
@@ -83,3 +95,9 @@ def test_polars_idioms_in_a_kernel(tmp_path):
 def test_duckdb_queries_in_a_kernel(tmp_path):
     nb = execute([c for c, _, _ in DUCKDB], tmp_path)
     check(nb, DUCKDB)
+
+
+@pytest.mark.skipif(spark_unavailable() is not None, reason=str(spark_unavailable()))
+def test_spark_aggregates_in_a_kernel(tmp_path):
+    nb = execute([c for c, _, _ in SPARK], tmp_path)
+    check(nb, SPARK)
