@@ -39,6 +39,9 @@ def aggregate_of(expr: Any) -> tuple[str, Aggregate] | str:
     name = expr.meta.output_name(raise_if_undetermined=False)
     if isinstance(tree, dict) and "Alias" in tree:
         tree = tree["Alias"][0]
+    function = tree.get("Function", {}) if isinstance(tree, dict) else {}
+    if set(function.get("function") or {}) == {"Round"} and len(function["input"]) == 1:
+        tree = function["input"][0]  # rounding a statistic keeps its cells' records
     if tree == "Len":
         return name or "len", Aggregate(None, "size")
     agg = tree.get("Agg") if isinstance(tree, dict) else None

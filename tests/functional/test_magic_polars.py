@@ -33,6 +33,7 @@ def reference(ip, **call):
     "pdf.group_by('rgn', 'sex').agg(pl.col('income').mean())",
     "pdf.lazy().group_by(['rgn', 'sex']).agg(pl.mean('income')).collect().sort('rgn')",
     "t = pdf.group_by(pl.col('rgn'), 'sex').agg(mean_income=pl.col('income').mean())\nt",
+    "pdf.group_by('rgn', 'sex').agg(pl.col('income').mean().round(0))",
 ])
 def test_a_polars_group_by_mean_gets_the_pandas_counts_and_verdict(pip, code):
     run(pip, "%%sdc_check\n" + code)
