@@ -35,7 +35,7 @@ def traced_result(source: Any, result: Any, call: str) -> Traced:
         from sqlglot import exp
     except ImportError:
         return untraced("reading a Spark aggregate needs sqlglot: pip install "
-                        "jupyter_sdc[duckdb]")
+                        "jupyter_sdc[spark]")
     from jupyter_sdc.capture.duckdb_capture import sql_aggregate
 
     try:
