@@ -218,7 +218,7 @@ def _note_fetch(name: str) -> Callable:
             description = getattr(owner, "description", None)
             columns = [d[0] for d in description] if description else list(owner.columns)
             shown = pd.DataFrame(result, columns=columns)
-        cap.note(result, node(traced, shown))
+        cap.note(result, node(traced, shown, parent=found))
 
     return after
 

@@ -53,9 +53,11 @@ class Traced:
     renames: dict[str, str] | None = None
 
 
-def node(traced: Traced, result: Any) -> Node:
-    """The lineage note for ``result``, an aggregate of ``traced`` (or a view of one)."""
-    return Node("engine", f"{traced.engine}.{traced.call}", {"traced": traced, "result": result})
+def node(traced: Traced, result: Any, parent: Node | None = None) -> Node:
+    """The lineage note for ``result``, an aggregate of ``traced``, or a view of the one
+    noted ``parent`` (sorted, filtered, collected, fetched: one output, recorded as shown)."""
+    return Node("engine", f"{traced.engine}.{traced.call}", {"traced": traced, "result": result},
+                parent=parent)
 
 
 def record(root: Node, rules: RuleValues, uid: str, source: dict) -> Output:

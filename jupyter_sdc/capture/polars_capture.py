@@ -168,7 +168,7 @@ def _note_pivot(cap: Any, frame: Any, args: tuple, kwargs: dict, result: Any) ->
 def _note_view(cap: Any, obj: Any, args: tuple, kwargs: dict, result: Any) -> None:
     traced = _traced_of(cap, obj)
     if traced is not None and result is not None:
-        _note(cap, result, traced)
+        cap.note(result, node(traced, result, parent=cap.node_of(obj)))
 
 
 def patches(guarded: Callable) -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

@@ -106,7 +106,8 @@ def _drop_superseded(cap: Capture, found: list[Candidate]) -> list[Candidate]:
     ancestors: dict[int, Candidate] = {}
     for item in found:
         node = cap.node_of(item.obj)
-        while node is not None and node.kind == "reshape":  # arithmetic makes a new statistic
+        while node is not None and (node.kind == "reshape" or (  # arithmetic: a new statistic
+                node.kind == "engine" and node.parent is not None)):  # an engine's view
             node = node.parent
             if node is not None:
                 ancestors[id(node)] = item

@@ -89,7 +89,7 @@ def _note_shown(cap: Any, frame: Any, args: tuple, kwargs: dict, result: Any) ->
 def _note_pandas(cap: Any, frame: Any, args: tuple, kwargs: dict, result: Any) -> None:
     found = cap.node_of(frame)
     if found is not None and found.kind == "engine":
-        cap.note(result, node(found.params["traced"], result))
+        cap.note(result, node(found.params["traced"], result, parent=found))
 
 
 def patches(guarded: Callable) -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

@@ -80,3 +80,9 @@ def test_what_polars_code_cannot_be_traced_is_review(pip, code, words):
     out = only_output()
     assert out.status == "review"
     assert any(words in r for r in out.reasons), out.reasons
+
+
+def test_an_aggregate_bound_to_a_name_and_shown_sorted_is_one_output(pip):
+    run(pip, "%%sdc_check\nt = pdf.group_by('rgn').len()\nt.sort('rgn')")
+    out = only_output()
+    assert list(out.table.index) == ["East", "North", "South"]
