@@ -166,6 +166,10 @@ def _pivot(frame: Any, values: Any, index: Any, columns: Any, aggfunc: Any, fill
     table = layout.table()
     evidence = layout.evidence(table, top_k=request.k,
                                unit_label="units" if unit is not None else "records")
+    if "median" in plan.stats and rows:  # quantile sides: the rows on each side of a median
+        from jupyter_sdc.engines.sides import add_sides
+
+        add_sides(frame, layout, table, evidence, unit)
     total = -1
     if overall:
         grand = groups[()].evidence[plan.values[0] if plan.values else None]

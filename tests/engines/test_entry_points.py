@@ -58,6 +58,8 @@ CALLS = [
     dict(values="flag", index="region", columns="sex", aggfunc="mean"),
     dict(values=["income", "flag"], index="region", aggfunc=["sum", "max"]),
     dict(values="income", index="region", aggfunc="mean", unit="person"),
+    dict(values="income", index="region", columns="sex", aggfunc="median", margins=True),
+    dict(values="income", index="sex", aggfunc="median", unit="person"),
 ]
 
 
@@ -109,10 +111,25 @@ def test_a_lazy_frame_is_checked_without_being_collected_by_the_caller(df, tmp_p
     assert session.outputs[-1].status.value == "fail"  # region W is small
 
 
-def test_a_median_on_an_engine_is_review_with_the_reason(df):
-    session = sdc.Session()
-    session.pivot_table(pl.from_pandas(df), values="income", index="sex", aggfunc="median")
-    output = session.outputs[-1]
+def test_a_median_on_an_engine_counts_the_records_on_each_side_of_it(df):
+    small = df[df.region != "W"].head(25)  # a cell of 4: its median has 1 or 2 on a side
+    session = sdc.Session(threshold=3)
+    session.pivot_table(small, values="income", index="region", columns="sex",
+                        aggfunc="median", margins=True)
+    session.pivot_table(pl.from_pandas(small), values="income", index="region",
+                        columns="sex", aggfunc="median", margins=True)
+    theirs, ours = session.outputs
+    assert "quantile_sides" in ours.checks
+    assert_same_record(ours, theirs)
+
+
+def test_a_median_in_a_checked_polars_cell_is_review_with_the_reason(df):
+    from jupyter_sdc.capture.engine_roots import Aggregate, Traced, engine_output, node
+
+    frame = pl.from_pandas(df)
+    shown = frame.group_by("sex").agg(pl.col("income").median()).to_pandas()
+    traced = Traced("polars", frame, ["sex"], {"income": Aggregate("income", "median")})
+    output = engine_output(node(traced, shown), shown, RuleValues(), "u1", {"call": "x"})
     assert output.status.value == "review"
     assert any("median of income" in r for r in output.reasons)
 
