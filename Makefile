@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml package.json yarn.lock
 	@# a reinstall would copy its data files through the `develop` symlink into the build
 	@# output (jupyter_sdc/labextension/install.json), which the next wheel build then rejects
 	rm -rf $(VENV)/share/jupyter/labextensions/jupyter-sdc jupyter_sdc/labextension/install.json
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,spark]"
 	@# lifelines pins pandas<3 but runs on pandas 3: install it alone, its other needs are above
 	$(PY) -m pip install -q --no-deps "lifelines>=0.30"
 	$(VENV_ENV) jupyter labextension develop . --overwrite
@@ -28,9 +28,11 @@ $(VENV)/.installed: pyproject.toml package.json yarn.lock
 
 install: $(VENV)/.installed
 
-# Debian packages the tests use for real: LibreOffice (opens our .docx) and Chromium (JupyterLab UI tests).
+# Debian packages the tests use for real: LibreOffice (opens our .docx), Chromium (JupyterLab UI
+# tests) and, where no Java is found, a Java runtime for the Spark tests (local mode).
 system-deps:
 	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \

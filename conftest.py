@@ -10,6 +10,8 @@ sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
+from spark_kit import spark  # noqa: E402,F401 - the one Spark session of a run (local[2])
+
 
 @pytest.fixture
 def jp_server_config(jp_server_config):

@@ -217,7 +217,11 @@ def two_valued_note(name: str) -> str:
 
 def non_finite(array: np.ndarray, name: str) -> list[str]:
     """Why a statistic of these values cannot be judged (infinite contributions)."""
-    infinite = int(np.isinf(array).sum())
+    return infinite_reasons(int(np.isinf(array).sum()), name)
+
+
+def infinite_reasons(infinite: int, name: str) -> list[str]:
+    """Why a statistic of values with ``infinite`` infinite contributions cannot be judged."""
     if not infinite:
         return []
     return [f"{infinite} contribution{'s' if infinite > 1 else ''} of {name} "

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.adapters import tables
+from jupyter_sdc.adapters import engine_tables, tables
 from jupyter_sdc.api.calls import published, register, split
 from jupyter_sdc.core.mitigation import requested
 from jupyter_sdc.core.record import Output
@@ -33,10 +33,13 @@ class TableCalls(CoreSession):
         round: int | bool | None = None, structural_zeros: Any = None,
         structural_reason: str | None = None, **fields: Any,
     ) -> pd.DataFrame:
-        """``pd.crosstab`` checked; ``weights=`` gives weighted estimates, unweighted counts."""
+        """``pd.crosstab`` checked; ``weights=`` gives weighted estimates, unweighted counts.
+        Polars Series are counted by Polars; the table comes back as pandas."""
         rules, record, rest = split(self, fields, "crosstab")
         suppress_, round_base = requested(rules, suppress, round)
-        result, output = tables.crosstab(
+        build = engine_tables.crosstab if engine_tables.has_polars_series(
+            index, columns, values, weights, unit) else tables.crosstab
+        result, output = build(
             index, columns, values, rownames, colnames, aggfunc, margins, margins_name, dropna,
             normalize, rules=rules, uid=self.new_uid(), weights=weights, unit=unit,
             suppress=suppress_, round_base=round_base, structural_zeros=structural_zeros,
@@ -53,10 +56,14 @@ class TableCalls(CoreSession):
         round: int | bool | None = None, structural_zeros: Any = None,
         structural_reason: str | None = None, **fields: Any,
     ) -> pd.DataFrame:
-        """``pd.pivot_table`` checked (several values, dict aggfuncs, margins)."""
+        """``pd.pivot_table`` checked (several values, dict aggfuncs, margins); ``data`` may
+        be a pandas, Polars (eager or lazy) or Spark DataFrame, a DuckDB relation, an Arrow
+        table or a parquet file's path: the table comes back as pandas."""
         rules, record, rest = split(self, fields, "pivot_table")
         suppress_, round_base = requested(rules, suppress, round)
-        result, output = tables.pivot_table(
+        build = tables.pivot_table if isinstance(data, pd.DataFrame) else \
+            engine_tables.pivot_table
+        result, output = build(
             data, values, index, columns, aggfunc, fill_value, margins, dropna, margins_name,
             observed, sort, rules=rules, uid=self.new_uid(), unit=unit, suppress=suppress_,
             round_base=round_base, structural_zeros=structural_zeros,

@@ -256,6 +256,20 @@ def patch_table() -> Iterator[Patch]:
 
         yield Axes, "hist", lambda o: guarded(o, _note_hist)
     yield from stats_patches()  # survival, corr, plots
+    yield from engine_patches()  # Polars, DuckDB, Spark: where loaded
+
+
+def engine_patches() -> Iterator[Patch]:
+    """The native aggregates of the engines already imported (none is imported here)."""
+    if "polars" in sys.modules:
+        from jupyter_sdc.capture.polars_capture import patches as polars_patches
+        yield from polars_patches(guarded)
+    if "duckdb" in sys.modules:
+        from jupyter_sdc.capture.duckdb_capture import patches as duckdb_patches
+        yield from duckdb_patches(guarded)
+    if "pyspark.sql" in sys.modules:
+        from jupyter_sdc.capture.spark_capture import patches as spark_patches
+        yield from spark_patches(guarded)
 
 
 def _statsmodels_patches() -> Iterator[tuple[Any, str, Callable[[Callable], Any]]]:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.capture import builders, stats, text
+from jupyter_sdc.capture import builders, engine_roots, stats, text
 from jupyter_sdc.capture.attach import attached_counts
 from jupyter_sdc.capture.capturing import Capture
 from jupyter_sdc.capture.grouped import unstacked_output
@@ -106,7 +106,8 @@ def _drop_superseded(cap: Capture, found: list[Candidate]) -> list[Candidate]:
     ancestors: dict[int, Candidate] = {}
     for item in found:
         node = cap.node_of(item.obj)
-        while node is not None and node.kind == "reshape":  # arithmetic makes a new statistic
+        while node is not None and (node.kind == "reshape" or (  # arithmetic: a new statistic
+                node.kind == "engine" and node.parent is not None)):  # an engine's view
             node = node.parent
             if node is not None:
                 ancestors[id(node)] = item
@@ -197,6 +198,9 @@ class Recorder:
             return builders.untraceable_output(
                 obj, self.new_uid(), self._rules(), self._source("unknown"),
                 "it is a number jupyter_sdc cannot trace back to the data it came from")
+        if item.shown and engine_roots.is_engine_frame(obj):  # Polars, DuckDB, Spark
+            return engine_roots.untraced_frame(obj, self.new_uid(), self._rules(),
+                                               self._source("unknown"))
         if not item.shown or not isinstance(obj, pd.DataFrame | pd.Series) or _is_metadata(obj):
             return None
         results = _model_behind(obj, namespace, cap)
