@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.adapters.aggfuncs import func_name, statistic_of
 from jupyter_sdc.adapters.grid import ColumnSpec, Grid
+from jupyter_sdc.core.aggfuncs import func_name, statistic_of
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues

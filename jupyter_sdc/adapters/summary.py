@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.adapters import pandas as pdx
-from jupyter_sdc.adapters.aggfuncs import quantile_statistic, statistic_of
 from jupyter_sdc.adapters.grid import ColumnSpec
 from jupyter_sdc.adapters.recipes import for_grouped, for_summary
 from jupyter_sdc.adapters.sides import QUANTILES, sides
+from jupyter_sdc.core.aggfuncs import quantile_statistic, statistic_of
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.evidence import CellEvidence, group_stats
 from jupyter_sdc.core.record import Output

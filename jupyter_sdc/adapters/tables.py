@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.adapters import pandas as pdx
-from jupyter_sdc.adapters.aggfuncs import as_pandas_func, statistic_of
 from jupyter_sdc.adapters.recipes import for_crosstab, for_pivot
+from jupyter_sdc.core.aggfuncs import as_pandas_func, statistic_of
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.core.statistic import Statistic

@@ -78,10 +78,6 @@ def root_output(node: Node, rules: RuleValues, uid: str, source: dict,
         return tabulation(node, rules, uid, source, frames or [])
     if node.kind in stats.ROOT_KINDS:
         return stats.root_output(node, rules, uid, source, frames or [])
-    if node.kind == "engine":  # Polars, DuckDB, Spark
-        from jupyter_sdc.capture.engine_roots import record
-
-        return record(node, rules, uid, source)
     raise NotCheckable(f"jupyter_sdc cannot check a {node.call} result")
 
 

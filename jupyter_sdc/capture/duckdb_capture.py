@@ -240,19 +240,3 @@ def patches(guarded: Callable) -> Iterator[tuple[Any, str, Callable[[Callable], 
     for name in FETCHES:
         if hasattr(duckdb.DuckDBPyRelation, name):
             yield duckdb.DuckDBPyRelation, name, lambda o, n=name: guarded(o, _note_fetch(n))
-
-
-def as_pandas(result: Any) -> pd.DataFrame | None:
-    """A DuckDB aggregate (a relation, or what was fetched from it) as a pandas table, its
-    columns named by position as well ("#0", …) so the query's items find them."""
-    import duckdb
-
-    if isinstance(result, duckdb.DuckDBPyRelation):
-        result = result.df()
-    elif type(result).__module__.startswith("polars"):
-        from jupyter_sdc.capture.polars_capture import as_pandas as polars_pandas
-
-        result = polars_pandas(result)
-    elif hasattr(result, "to_pandas"):  # Arrow
-        result = result.to_pandas()
-    return result if isinstance(result, pd.DataFrame) else None

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.capture.engine_frames import as_pandas
 from jupyter_sdc.capture.lineage import Node
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.mitigation import requested
@@ -63,21 +64,11 @@ def node(traced: Traced, result: Any, parent: Node | None = None) -> Node:
 def record(root: Node, rules: RuleValues, uid: str, source: dict) -> Output:
     """The record of the aggregate noted on ``root``, as its engine computed it."""
     traced: Traced = root.params["traced"]
-    table = _as_pandas(traced.engine, root.params["result"])
+    table = as_pandas(traced.engine, root.params["result"])
     if table is None:
         return untraced_output(pd.DataFrame(), uid, rules, {**source, "engine": traced.engine},
                                "the result is not a table")
     return engine_output(root, table, rules, uid, source)
-
-
-def _as_pandas(engine: str, result: Any) -> pd.DataFrame | None:
-    if engine == "polars":
-        from jupyter_sdc.capture.polars_capture import as_pandas
-    elif engine == "duckdb":
-        from jupyter_sdc.capture.duckdb_capture import as_pandas
-    else:
-        from jupyter_sdc.capture.spark_capture import as_pandas
-    return as_pandas(result)
 
 
 def is_engine_frame(obj: Any) -> bool:
@@ -98,7 +89,7 @@ def untraced_frame(obj: Any, uid: str, rules: RuleValues, source: dict) -> Outpu
 
     engine = engine_name(obj)
     try:
-        table = _as_pandas(engine, _head(engine, obj))
+        table = as_pandas(engine, _head(engine, obj))
     except Exception:  # noqa: BLE001 - the reason is what matters here
         table = None
     return untraced_output(table if table is not None else pd.DataFrame(), uid, rules,

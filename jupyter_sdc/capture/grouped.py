@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.adapters.aggfuncs import quantile_statistic
 from jupyter_sdc.capture.checkable import NotCheckable, tabulation, unit_for, unwrapped
 from jupyter_sdc.capture.lineage import GroupSpec, Node
+from jupyter_sdc.core.aggfuncs import quantile_statistic
 from jupyter_sdc.core.mitigation import requested
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
@@ -100,8 +100,8 @@ def _named_agg(data: pd.DataFrame, keys: list, named: dict, result: pd.DataFrame
                rules: RuleValues, uid: str, source: dict, mit: dict,
                units: Any = None) -> Output:
     """``agg(new=(column, func), ...)``: checked as ``agg({column: [func, ...]})``."""
-    from jupyter_sdc.adapters.aggfuncs import func_name
     from jupyter_sdc.adapters.summary import check_grouped
+    from jupyter_sdc.core.aggfuncs import func_name
 
     if not all(isinstance(v, tuple) and len(v) == 2 for v in named.values()):
         raise NotCheckable("named aggregation needs new_name=(column, function) pairs")

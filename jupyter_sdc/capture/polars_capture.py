@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-import pandas as pd
-
 from jupyter_sdc.capture.engine_roots import Aggregate, Traced, node
 
 #: Polars aggregation (serialised name) -> our statistic
@@ -188,14 +186,3 @@ def patches(guarded: Callable) -> Iterator[tuple[Any, str, Callable[[Callable], 
                 yield gb, method, lambda o, m=method: guarded(o, _grouped(m))
     yield pl.Series, "value_counts", lambda o: guarded(o, _note_value_counts)
     yield pl.DataFrame, "pivot", lambda o: guarded(o, _note_pivot)
-
-
-def as_pandas(result: Any) -> pd.DataFrame | None:
-    """A Polars aggregate (eager or lazy) as a pandas table, keys as columns."""
-    import polars as pl
-
-    if isinstance(result, pl.LazyFrame):
-        result = result.collect()
-    if isinstance(result, pl.DataFrame):
-        return pd.DataFrame(result.to_dict(as_series=False))
-    return result if isinstance(result, pd.DataFrame) else None

@@ -238,8 +238,9 @@ class Recorder:
                 pass  # laid out from the aggregate below
         try:
             frames = [v for v in namespace.values() if isinstance(v, pd.DataFrame)]
-            base = builders.root_output(root, self._rules(), uid, self._source(root.call),
-                                        frames)
+            base = engine_roots.record(root, self._rules(), uid, self._source(root.call)) \
+                if root.kind == "engine" else builders.root_output(  # Polars, DuckDB, Spark
+                    root, self._rules(), uid, self._source(root.call), frames)
         except builders.NotCheckable as err:
             return builders.untraceable_output(obj, uid, self._rules(),
                                                self._source(root.call), str(err))

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import pandas as pd
-
 from jupyter_sdc.capture.engine_roots import Aggregate, Traced, node
 
 _GROUPED = ("agg", "count", "mean", "avg", "sum", "min", "max")
@@ -112,10 +110,3 @@ def patches(guarded: Callable) -> Iterator[tuple[Any, str, Callable[[Callable], 
             yield frame, "show", lambda o: guarded(o, _note_shown)
         if "toPandas" in frame.__dict__:
             yield frame, "toPandas", lambda o: guarded(o, _note_pandas)
-
-
-def as_pandas(result: Any) -> pd.DataFrame | None:
-    """A Spark aggregate (small) as a pandas table."""
-    if isinstance(result, pd.DataFrame):
-        return result
-    return result.toPandas() if hasattr(result, "toPandas") else None

@@ -295,10 +295,10 @@ def _hist2d(p: dict, fig: Any, rules: RuleValues, uid: str, source: dict,
 
 def _grouped(p: dict, fig: Any, rules: RuleValues, uid: str, source: dict,
              frames: list) -> Output:
-    from jupyter_sdc.adapters.aggfuncs import func_name
     from jupyter_sdc.adapters.matplotlib import figure_png
     from jupyter_sdc.adapters.summary import check_grouped
     from jupyter_sdc.capture.checkable import unwrapped
+    from jupyter_sdc.core.aggfuncs import func_name
 
     frame = _frame(p)
     x, y, hue = p.get("x"), p.get("y"), p.get("hue")

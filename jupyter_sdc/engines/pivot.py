@@ -51,7 +51,7 @@ def _names(value: Any) -> list[str]:
 
 def _stat(func: Any) -> tuple[str, str]:
     """(label pandas gives it, our statistic) for an aggregation function."""
-    from jupyter_sdc.adapters.aggfuncs import statistic_of
+    from jupyter_sdc.core.aggfuncs import statistic_of
 
     label = func if isinstance(func, str) else getattr(func, "__name__", repr(func))
     if label == "len" or func is len:
