@@ -314,6 +314,8 @@ class _Layout:
             if name in table.columns.get_level_values(level):
                 raise ValueError(f'Conflicting name "{name}" in margins')
         rows, cols = self.rows, self.cols
+        if table.empty and not len(table.columns):
+            return table.iloc[:0, :0]  # every cell NaN (a spread of one record): pandas is empty
         row_key: Any = (name, *[""] * (len(rows) - 1)) if len(rows) > 1 else name
         result = table
         grand_keys: list[Any] = []

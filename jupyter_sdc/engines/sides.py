@@ -19,14 +19,24 @@ _CUT, _BELOW, _ABOVE = "__sdc_cut", "__sdc_below", "__sdc_above"
 
 
 def sides(frame: Any, keys: tuple[str, ...], all_keys: tuple[str, ...], value: str,
-          cuts: pd.DataFrame, unit: str | None) -> pd.DataFrame:
-    """``cuts`` (columns ``keys`` and the cut) with the records (units) below and above.
+          cuts: pd.DataFrame, unit: str | None) -> Any:
+    """``cuts`` (columns ``keys`` and the cut) with the records (units) below and above
+    (for Polars, the lazy query: ``joined`` makes its result this table).
 
     Rows count where every one of ``all_keys`` and the value are present."""
     name = engine_name(frame)
     counted = {"pandas": _pandas, "polars": _polars, "duckdb": _duckdb,
                "spark": _spark}[name](frame, list(keys), list(all_keys), value,
                                       cuts.rename(columns={"cut": _CUT}), unit)
+    return counted if name == "polars" else joined(cuts, keys, counted)
+
+
+def joined(cuts: pd.DataFrame, keys: tuple[str, ...], counted: Any) -> pd.DataFrame:
+    """The cuts with their counts (a Polars result made pandas)."""
+    if not isinstance(counted, pd.DataFrame):
+        counted = pd.DataFrame(counted.to_dict(as_series=False))
+        for k in keys:
+            counted[k] = counted[k].astype(cuts[k].dtype, copy=False)
     out = cuts.merge(counted, on=list(keys), how="left") if keys else cuts.assign(
         **{_BELOW: counted[_BELOW].iloc[0], _ABOVE: counted[_ABOVE].iloc[0]})
     return out.fillna({_BELOW: 0, _ABOVE: 0}).rename(columns={_BELOW: "below",
@@ -53,7 +63,8 @@ def _pandas(frame: Any, keys: list, all_keys: list, value: str, cuts: pd.DataFra
 
 
 def _polars(frame: Any, keys: list, all_keys: list, value: str, cuts: pd.DataFrame,
-            unit: str | None) -> pd.DataFrame:
+            unit: str | None) -> Any:
+    """The counting query, lazy (``add_sides`` runs every set's in one ``collect_all``)."""
     import polars as pl
 
     lf = frame.lazy()
@@ -72,8 +83,7 @@ def _polars(frame: Any, keys: list, all_keys: list, value: str, cuts: pd.DataFra
                 pl.col(unit).filter(above).n_unique().alias(_ABOVE)]
     else:
         aggs = [below.sum().alias(_BELOW), above.sum().alias(_ABOVE)]
-    found = (lf.group_by(keys).agg(aggs) if keys else lf.select(aggs)).collect()
-    return pd.DataFrame(found.to_dict(as_series=False))
+    return lf.group_by(keys).agg(aggs) if keys else lf.select(aggs)
 
 
 def _duckdb(frame: Any, keys: list, all_keys: list, value: str, cuts: pd.DataFrame,
@@ -172,10 +182,18 @@ def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
     below = np.full(table.shape, np.nan)
     above = np.full(table.shape, np.nan)
     all_keys = tuple(layout.rows + layout.cols)
+    asked = []
     for (keys, value), cells in wanted.items():
         cuts = pd.DataFrame([dict(zip(keys, label, strict=True)) | {"cut": cut}
                              for _, _, label, cut in cells]).drop_duplicates(list(keys) or None)
-        counted = sides(frame, keys, all_keys, value, cuts, unit)
+        asked.append((keys, cells, cuts, sides(frame, keys, all_keys, value, cuts, unit)))
+    if engine_name(frame) == "polars" and asked:  # every set's query in one pass
+        import polars as pl
+
+        done = pl.collect_all([query for *_, query in asked])
+        asked = [(k, c, cuts, joined(cuts, k, d)) for (k, c, cuts, _), d in zip(asked, done,
+                                                                                 strict=True)]
+    for keys, cells, _cuts, counted in asked:
         found = {tuple(row[k] for k in keys): (row["below"], row["above"])
                  for _, row in counted.iterrows()}
         for i, j, label, _cut in cells:
