@@ -195,10 +195,13 @@ def _add_top(raw: pl.LazyFrame, schema: pl.Schema, cells: pl.DataFrame, request:
         if request.extremes:
             near.append(raw_x <= cells[f("mn", i)].max())
             aggs += [(x == mx).sum().alias(f("am", i)), (x == mn).sum().alias(f("ai", i))]
+    # a column with no values in any cell (or only counted): nothing to look for in the rows
+    holders = ("am", "ai") if request.extremes else ()
     empty = [e for i, name in enumerate(request.values)
              if cells[f("lb", i)].min() is None or kinds[name] == "o"
              for e in (pl.lit([], dtype=pl.List(pl.Float64)).alias(f("t", i)),
-                       pl.lit(0, dtype=pl.UInt32).alias(f("n", i)))]
+                       pl.lit(0, dtype=pl.UInt32).alias(f("n", i)),
+                       *(pl.lit(0, dtype=pl.UInt32).alias(f(h, i)) for h in holders))]
     if empty or negatives:
         cells = cells.with_columns(empty + negatives)
     if not near:
