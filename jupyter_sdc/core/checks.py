@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from jupyter_sdc.core.evidence import CellEvidence
 from jupyter_sdc.core.rule_table import STATISTIC_RULES
@@ -39,16 +40,22 @@ class Context:
         self.rules = rules
         self.statistic = ev.statistic_grid
         self._applies: dict[str, np.ndarray] = {}
+        self._codes: tuple[np.ndarray, list] | None = None
         #: why a rule could not be judged on this evidence (the output is then for review)
         self.incomplete: list[str] = []
 
     def applies(self, rule: str) -> np.ndarray:
         """Cells whose statistic this rule judges (a statistic we cannot name: as custom)."""
         if rule not in self._applies:
-            names = [s for s, rules in STATISTIC_RULES.items() if rule in rules]
-            known = np.isin(self.statistic, list(STATISTIC_RULES))
+            if self._codes is None:
+                # a few statistics over many cells: decide per statistic, then per cell
+                codes, uniques = pd.factorize(np.asarray(self.statistic, dtype=object).ravel())
+                self._codes = (codes.reshape(self.statistic.shape), list(uniques))
+            codes, uniques = self._codes
             custom = rule in STATISTIC_RULES[Statistic.CUSTOM]
-            self._applies[rule] = np.isin(self.statistic, names) | (~known & custom)
+            judged = np.array([rule in STATISTIC_RULES[s] if s in STATISTIC_RULES else custom
+                               for s in uniques] + [custom], dtype=bool)
+            self._applies[rule] = judged[codes]
         return self._applies[rule]
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from jupyter_sdc.core.checks import CHECKS, Context, Found
 from jupyter_sdc.core.evidence import CellEvidence
@@ -50,7 +51,8 @@ def judge(ev: CellEvidence, rules: RuleValues) -> Judgement:
         if found.flag.any():
             reasons.append(_reason(rule, found, rules, ev.unit_label))
     statistic = context.statistic
-    if (~np.isin(statistic, list(STATISTIC_RULES)) | (statistic == Statistic.CUSTOM)).any():
+    named = pd.unique(np.asarray(statistic, dtype=object).ravel())
+    if any(s not in STATISTIC_RULES or s == Statistic.CUSTOM for s in named):
         checks["custom"] = Status.REVIEW
         reasons.append(_CUSTOM_REASON)
     if context.incomplete or ev.review:
