@@ -32,7 +32,8 @@ def mix(h: np.ndarray) -> np.ndarray:
 
 def _factorize(key: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if isinstance(key.dtype, pd.CategoricalDtype):
-        return key.cat.codes.to_numpy().astype(np.int64), pd.Index(key.cat.categories)
+        # the codes in their own small dtype: _Axis widens them as it combines them
+        return key.cat.codes.to_numpy(), pd.Index(key.cat.categories)
     codes, uniques = pd.factorize(key, use_na_sentinel=True)
     codes = codes.astype(np.int64, copy=False)
     return codes if codes.flags.writeable else codes.copy(), pd.Index(uniques)
@@ -49,16 +50,16 @@ class _Axis:
         self.strides: list[int] = []
         size = 1
         for key in reversed(keys):
-            codes, uniques = _factorize(key)  # a fresh array: updated in place
+            codes, uniques = _factorize(key)
             self.uniques.insert(0, uniques)
             self.strides.insert(0, size)
             if len(codes) and codes.min() < 0:
                 missing = codes < 0 if missing is None else missing | (codes < 0)
             if ids is None:
-                ids = codes
+                # updated in place below: never the categorical's own codes
+                ids = codes.astype(np.int64, copy=isinstance(key.dtype, pd.CategoricalDtype))
             else:
-                codes *= size
-                ids += codes
+                ids += np.multiply(codes, size, dtype=np.int64)
             size *= max(len(uniques), 1)
         if missing is not None:
             ids[missing] = -1
