@@ -42,22 +42,25 @@ def _factorize(key: pd.Series) -> tuple[np.ndarray, pd.Index]:
 class _Axis:
     """One side of the table (the row keys or the column keys), as one id per record."""
 
-    def __init__(self, keys: list[pd.Series], n_records: int) -> None:
+    def __init__(self, keys: list[pd.Series], n_records: int,
+                 factorized: list[tuple[np.ndarray, pd.Index]] | None = None) -> None:
         self.names = [k.name for k in keys]
+        made = list(reversed(factorized)) if factorized is not None else None
         self.uniques: list[pd.Index] = []
         ids = np.zeros(n_records, dtype=np.int64) if not keys else None
         missing = None  # records with a missing key (None: there are none)
         self.strides: list[int] = []
         size = 1
-        for key in reversed(keys):
-            codes, uniques = _factorize(key)
+        for i, key in enumerate(reversed(keys)):
+            codes, uniques = made[i] if made is not None else _factorize(key)
+            owned = made is None and not isinstance(key.dtype, pd.CategoricalDtype)
             self.uniques.insert(0, uniques)
             self.strides.insert(0, size)
             if len(codes) and codes.min() < 0:
                 missing = codes < 0 if missing is None else missing | (codes < 0)
             if ids is None:
-                # updated in place below: never the categorical's own codes
-                ids = codes.astype(np.int64, copy=isinstance(key.dtype, pd.CategoricalDtype))
+                # updated in place below: never codes pandas keeps (a categorical's, a groupby's)
+                ids = codes.astype(np.int64, copy=not owned)
             else:
                 ids += np.multiply(codes, size, dtype=np.int64)
             size *= max(len(uniques), 1)
@@ -124,8 +127,11 @@ class ColumnSpec:
 
 class Grid:
     def __init__(self, row_keys: list[pd.Series], col_keys: list[pd.Series],
-                 n_records: int, units: np.ndarray | None = None) -> None:
-        self.rows = _Axis(row_keys, n_records)
+                 n_records: int, units: np.ndarray | None = None,
+                 row_codes: list[tuple[np.ndarray, pd.Index]] | None = None) -> None:
+        """``row_codes``: the row keys already factorised (codes, -1 for missing, and labels),
+        e.g. by the user's own ``groupby``."""
+        self.rows = _Axis(row_keys, n_records, row_codes)
         self.cols = _Axis(col_keys, n_records)
         self.units = units
         self._valid: np.ndarray | None = None
@@ -138,7 +144,9 @@ class Grid:
         """Group id per record for one layout (-1: a key is missing)."""
         if variant not in self._id_cache:
             rows, cols = self.rows, self.cols
-            if variant == "cell":
+            if variant == "cell" and not cols.names:
+                ids = rows.ids  # no column keys: a cell is its row (read, never written)
+            elif variant == "cell":
                 ids = rows.ids * cols.size
                 ids += cols.ids
             else:

@@ -107,10 +107,11 @@ class Prepared:
 
 def prepare(row_keys: list[pd.Series], col_keys: list[pd.Series], values: dict[str, pd.Series],
             statistics: dict[str, str], unit: pd.Series | None,
-            weights: pd.Series | None = None) -> Prepared:
+            weights: pd.Series | None = None,
+            row_codes: list[tuple[np.ndarray, pd.Index]] | None = None) -> Prepared:
     """The keys factorised (a ``Grid``) and each value column as floats (weighted if asked)."""
     n = len(row_keys[0]) if row_keys else len(col_keys[0])
-    grid = Grid(row_keys, col_keys, n, _unit_codes(unit))
+    grid = Grid(row_keys, col_keys, n, _unit_codes(unit), row_codes)
     arrays: dict[str, np.ndarray] = {}
     for name, series in values.items():
         array = numeric_values(series, name, statistics.get(name, "sum"))
@@ -143,6 +144,7 @@ def tabulate(
     source: dict[str, Any] | None = None,
     review: list[str] | None = None,
     prepared: Prepared | None = None,
+    row_codes: list[tuple[np.ndarray, pd.Index]] | None = None,
     **fields: Any,
 ) -> Output:
     """Evidence for a tabulation result, judged into a record."""
@@ -155,7 +157,7 @@ def tabulate(
     if prepared is None:  # given when the table was made from its codes (codes_table)
         statistics = {name: ({s.statistic for s in specs if s.value == name} or {"sum"}).pop()
                       for name in values}
-        prepared = prepare(row_keys, col_keys, values, statistics, unit, weights)
+        prepared = prepare(row_keys, col_keys, values, statistics, unit, weights, row_codes)
     grid, arrays, classes = prepared.grid, prepared.arrays, prepared.classes
     masks: dict[str, np.ndarray] = {}
     for name, array in arrays.items():

@@ -201,7 +201,7 @@ def _top_2(groups: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, 
     On many records, every 16th record first: a group's second largest is at least the
     second largest of any subset of it, so the records below that bound cannot be among its
     top two (nor equal its maximum) and the exact passes run on the few records left."""
-    if len(values) > 256 * max(n, 1) and len(values) > 1_000_000:
+    if len(values) > 256 * max(n, 1) and len(values) > 200_000:
         _, bound, _ = _first_two(groups[::_SAMPLE_STEP], values[::_SAMPLE_STEP], n)
         candidate = _at_least(values, bound, groups)
         groups, values = groups[candidate], values[candidate]
