@@ -241,12 +241,14 @@ def group_stats(
         return GroupStats(count=unit_count, rows=rows)
 
     values = np.asarray(values, dtype=float)
-    is_missing = np.isnan(values)
-    # each pass over the records counts at 10^7 rows: skip those that find nothing
-    some_missing = bool(is_missing.any())
-    missing = np.bincount(groups[is_missing], minlength=n) if some_missing else \
-        np.zeros(n, dtype=np.int64)
+    # each pass over the records counts at 10^7 rows: one minimum (NaN if any value is
+    # missing) tells whether there is anything to find before a mask is made
+    lowest = values.min(initial=np.inf)
+    some_missing = bool(np.isnan(lowest))
+    missing = np.zeros(n, dtype=np.int64)
     if some_missing:
+        is_missing = np.isnan(values)
+        missing = np.bincount(groups[is_missing], minlength=n)
         groups, values = groups[~is_missing], values[~is_missing]
         units = None if units is None else units[~is_missing]
     class_min = _class_min(groups, values, units, n, classes) if classes else None
@@ -256,14 +258,14 @@ def group_stats(
         codes, uniques = pd.factorize(groups.astype(np.int64) * stride + units)
         values = np.bincount(codes, weights=values, minlength=len(uniques))
         groups = (uniques // stride).astype(np.int64)
-    below = values < 0
+    below = values < 0 if some_missing or units is not None or lowest < 0 else None
     stats = GroupStats(
         # without missing values or units every record counts: the counts are the rows
         count=rows if not some_missing and units is None else np.bincount(groups, minlength=n),
         rows=rows,
         missing=missing,
-        negative=np.bincount(groups[below], minlength=n) if below.any() else
-        np.zeros(n, dtype=np.int64),
+        negative=np.bincount(groups[below], minlength=n) if below is not None and below.any()
+        else np.zeros(n, dtype=np.int64),
         total=np.bincount(groups, weights=values, minlength=n),
         class_min=class_min,
     )
