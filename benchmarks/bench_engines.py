@@ -33,6 +33,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+#: ACRO 1.0.2 pins pandas 2: it runs in its own environment (``make acro-env``)
+ACRO_PYTHON = HERE.parent / ".venv-acro" / "bin" / "python"
 BIG_TARGET = 2.0
 SPARK_TARGET = 3.0
 RSS_TARGET_GIB = 4.0
@@ -42,7 +44,7 @@ REGIONS = [f"region {i:02d}" for i in range(12)]
 
 #: (case, engine, layout) -> source kind; every one is timed bare, ours and ours with unit=
 CASES = {
-    "mem": ["pandas-str", "pandas-cat", "polars", "duckdb-arrow", "spark"],
+    "mem": ["pandas-str", "pandas-cat", "polars", "duckdb-arrow", "spark", "acro"],
     "big": ["duckdb-parquet", "polars-scan"],
 }
 
@@ -102,10 +104,10 @@ def _spark():
 
 def _load(engine: str, path: Path) -> Any:
     """The source a user of ``engine`` would hold (loading is not timed)."""
-    if engine.startswith("pandas"):
+    if engine.startswith("pandas") or engine == "acro":
         import pandas as pd
 
-        frame = pd.read_parquet(path)
+        frame = pd.read_parquet(path)  # strings: pandas 3's str dtype; object on pandas 2
         if engine == "pandas-cat":
             frame = frame.astype({"region": "category", "sex": "category"})
         return frame
@@ -130,7 +132,7 @@ def _load(engine: str, path: Path) -> Any:
 
 def _bare(engine: str, source: Any) -> Any:
     """The engine's own aggregate for the same mean table, no checks."""
-    if engine.startswith("pandas"):
+    if engine.startswith("pandas") or engine == "acro":
         import pandas as pd
 
         return pd.pivot_table(source, values="income", index="region", columns="sex",
@@ -156,6 +158,20 @@ def _bare(engine: str, source: Any) -> Any:
 
 
 def _ours(engine: str, source: Any, unit: str | None) -> Any:
+    """The same table checked: ``sdc.pivot_table`` on pandas (what a pandas user calls),
+    the engines' evidence and layout elsewhere, ACRO's ``pivot_table`` in its environment."""
+    kwargs = dict(values="income", index="region", columns="sex", aggfunc="mean")
+    if engine.startswith("pandas"):
+        import jupyter_sdc as sdc
+
+        return sdc.Session().pivot_table(source, unit=unit, **kwargs)
+    if engine == "acro":
+        import logging
+
+        from acro import ACRO
+
+        logging.getLogger("acro").setLevel(logging.ERROR)
+        return ACRO(suppress=False).pivot_table(source, **kwargs)
     from jupyter_sdc.engines import pivot
 
     options = {"memory_limit": DUCKDB_MEMORY} if engine.startswith("duckdb") else {}
@@ -165,6 +181,8 @@ def _ours(engine: str, source: Any, unit: str | None) -> Any:
 
 def child(engine: str, impl: str, path: Path, repeat: int) -> dict:
     source = _load(engine, path)
+    if impl == "ours-unit" and engine == "acro":
+        return {"engine": engine, "impl": impl, "error": "ACRO has no unit="}
     run = {"bare": lambda: _bare(engine, source),
            "ours": lambda: _ours(engine, source, None),
            "ours-unit": lambda: _ours(engine, source, "person_id")}[impl]
@@ -180,7 +198,10 @@ def child(engine: str, impl: str, path: Path, repeat: int) -> dict:
 
 
 def _run_child(engine: str, impl: str, path: Path, repeat: int) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", engine, impl, str(path),
+    python = ACRO_PYTHON if engine == "acro" else Path(sys.executable)
+    if not python.exists():
+        return {"engine": engine, "impl": impl, "error": f"{python} is missing (make acro-env)"}
+    cmd = [str(python), str(Path(__file__).resolve()), "--child", engine, impl, str(path),
            str(repeat)]
     env = os.environ | {"PYTHONPATH": os.pathsep.join(
         [str(HERE.parent), *filter(None, [os.environ.get("PYTHONPATH")])])}
@@ -207,11 +228,15 @@ def measure(engine: str, path: Path, repeat: int, rounds: int) -> dict:
             out[impl] = {"error": results[-1].get("error")}
             continue
         out[impl] = {"best_s": min(r["best_s"] for r in good),
-                     "peak_rss_gib": max(r["peak_rss_gib"] for r in good)}
+                     "peak_rss_gib": max(r["peak_rss_gib"] for r in good),
+                     # what the call added to the process (the data loaded is not the call's)
+                     "call_rss_gib": max(r["peak_rss_gib"] - r["rss_before_gib"] for r in good)}
     bare = out["bare"].get("best_s")
     for impl in ("ours", "ours-unit"):
         if bare and out[impl].get("best_s"):
             out[impl]["ratio"] = out[impl]["best_s"] / bare
+        if out["bare"].get("call_rss_gib") and out[impl].get("call_rss_gib") is not None:
+            out[impl]["memory_ratio"] = out[impl]["call_rss_gib"] / out["bare"]["call_rss_gib"]
     return out
 
 
@@ -255,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         "duckdb_memory_limit": DUCKDB_MEMORY, "cases": {},
     }
     print(f"{'case':5} {'rows':>11} {'engine':15} {'bare s':>8} {'ours s':>8} {'ratio':>6} "
-          f"{'unit s':>8} {'ratio':>6} {'RSS GiB':>8}  target")
+          f"{'unit s':>8} {'ratio':>6} {'RSS GiB':>8} {'mem x':>6}  target")
+    print("(acro: bare is pandas 2's pivot_table, ours is ACRO's, both in ACRO's environment)")
     for case in args.only or list(CASES):
         path = data_file(args.data, sizes[case])
         rows = []
@@ -283,7 +309,8 @@ def _line(case: str, rows: int, row: dict) -> str:
     return (f"{case:5} {rows:>11,} {row['engine']:15} {_fmt(bare.get('best_s'), '8.2f')} "
             f"{_fmt(ours.get('best_s'), '8.2f')} {_fmt(ours.get('ratio'), '6.2f')} "
             f"{_fmt(unit.get('best_s'), '8.2f')} {_fmt(unit.get('ratio'), '6.2f')} "
-            f"{_fmt(ours.get('peak_rss_gib'), '8.2f')}  {row['verdict']}")
+            f"{_fmt(ours.get('peak_rss_gib'), '8.2f')} {_fmt(ours.get('memory_ratio'), '6.2f')}"
+            f"  {row['verdict']}")
 
 
 def _versions() -> dict[str, str]:

@@ -33,11 +33,15 @@ LEVELS_A, LEVELS_B, LEVELS_C = 20, 50, 6
 FORMULA = "income ~ C(a) + C(b) + age"
 
 
-def make_data(rows: int, seed: int = SEED) -> pd.DataFrame:
-    """Two categoricals (20 and 50 levels), a third key (6 levels), log-normal income, age.
+KEYS = ("cat", "str")
 
-    Generated straight into small dtypes so that building the data does not raise the
-    process's peak memory above what the finished frame holds.
+
+def make_data(rows: int, seed: int = SEED, keys: str = "cat") -> pd.DataFrame:
+    """Two keys (20 and 50 levels), a third key (6 levels), log-normal income, age.
+
+    ``keys="cat"``: categoricals; ``keys="str"``: the strings ``pd.read_csv`` gives (pandas 3's
+    ``str`` dtype; object on pandas 2). Generated straight into small dtypes so that building
+    the data does not raise the process's peak memory above what the finished frame holds.
     """
     rng = np.random.default_rng(seed)
 
@@ -45,7 +49,7 @@ def make_data(rows: int, seed: int = SEED) -> pd.DataFrame:
         codes = rng.integers(0, levels, size=rows, dtype=np.int8)
         return pd.Categorical.from_codes(codes, [f"{prefix}{i:02d}" for i in range(levels)])
 
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
             "a": categorical(LEVELS_A, "a"),
             "b": categorical(LEVELS_B, "b"),
@@ -54,6 +58,10 @@ def make_data(rows: int, seed: int = SEED) -> pd.DataFrame:
             "age": rng.integers(18, 80, size=rows, dtype=np.int16),
         }
     )
+    if keys == "str":
+        for name in ("a", "b", "c"):
+            df[name] = df[name].astype(str)
+    return df
 
 
 def _bare(case: str, df: pd.DataFrame) -> Callable[[], object]:
@@ -119,7 +127,8 @@ def _timed(call: Callable[[], object]) -> float:
     return elapsed
 
 
-def run_case(case: str, impl: str, rows: int, repeat: int, paired: bool = False) -> dict:
+def run_case(case: str, impl: str, rows: int, repeat: int, paired: bool = False,
+             keys: str = "cat") -> dict:
     """Time ``impl`` (best of ``repeat``) and the peak memory its first run adds.
 
     With ``paired``, the bare call is timed too, alternating with ``impl`` in this same
@@ -127,7 +136,7 @@ def run_case(case: str, impl: str, rows: int, repeat: int, paired: bool = False)
     apart is steadier than one of calls made minutes apart in different processes.
     """
     warnings.simplefilter("ignore")
-    df = make_data(rows)
+    df = make_data(rows, keys=keys)
     # First call on a small slice: imports, formula parsing caches, ACRO's ontology files.
     warm = df.iloc[:2000].copy()
     BUILDERS[impl](case, warm)()
@@ -158,6 +167,7 @@ def run_case(case: str, impl: str, rows: int, repeat: int, paired: bool = False)
         "case": case,
         "impl": impl,
         "rows": rows,
+        "keys": keys,
         "seconds": min(times),
         "all_seconds": times,
         "peak_mb": peak,
@@ -192,13 +202,13 @@ def _model_check_seconds(fitted: object, df: pd.DataFrame) -> float | None:
         return None
 
 
-def profile_case(case: str, rows: int, top: int = 15) -> None:
+def profile_case(case: str, rows: int, top: int = 15, keys: str = "cat") -> None:
     """Print where our wrapper's time goes (cProfile, by cumulative time)."""
     import cProfile
     import pstats
 
     warnings.simplefilter("ignore")
-    df = make_data(rows)
+    df = make_data(rows, keys=keys)
     _ours(case, df.iloc[:2000].copy())()
     call = _ours(case, df)
     profiler = cProfile.Profile()
@@ -217,11 +227,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paired", action="store_true",
                         help="also time the bare call, alternating, in this process")
     parser.add_argument("--profile", action="store_true", help="profile our wrapper instead")
+    parser.add_argument("--keys", choices=KEYS, default="cat",
+                        help="categorical keys or strings as read_csv gives them")
     args = parser.parse_args(argv)
     if args.profile:
-        profile_case(args.case, args.rows)
+        profile_case(args.case, args.rows, keys=args.keys)
         return 0
-    result = run_case(args.case, args.impl, args.rows, args.repeat, args.paired)
+    result = run_case(args.case, args.impl, args.rows, args.repeat, args.paired, args.keys)
     sys.stdout.flush()
     os.write(1, (MARK + json.dumps(result) + "\n").encode())
     return 0

@@ -32,35 +32,49 @@ def mix(h: np.ndarray) -> np.ndarray:
 
 def _factorize(key: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if isinstance(key.dtype, pd.CategoricalDtype):
-        return key.cat.codes.to_numpy().astype(np.int64), pd.Index(key.cat.categories)
+        # the codes in their own small dtype: _Axis widens them as it combines them
+        return key.cat.codes.to_numpy(), pd.Index(key.cat.categories)
     codes, uniques = pd.factorize(key, use_na_sentinel=True)
-    return codes.astype(np.int64), pd.Index(uniques)
+    codes = codes.astype(np.int64, copy=False)
+    return codes if codes.flags.writeable else codes.copy(), pd.Index(uniques)
 
 
 class _Axis:
     """One side of the table (the row keys or the column keys), as one id per record."""
 
-    def __init__(self, keys: list[pd.Series], n_records: int) -> None:
+    def __init__(self, keys: list[pd.Series], n_records: int,
+                 factorized: list[tuple[np.ndarray, pd.Index]] | None = None) -> None:
         self.names = [k.name for k in keys]
+        made = list(reversed(factorized)) if factorized is not None else None
         self.uniques: list[pd.Index] = []
-        ids = np.zeros(n_records, dtype=np.int64)
-        valid = np.ones(n_records, dtype=bool)
+        ids = np.zeros(n_records, dtype=np.int64) if not keys else None
+        missing = None  # records with a missing key (None: there are none)
         self.strides: list[int] = []
         size = 1
-        for key in reversed(keys):
-            codes, uniques = _factorize(key)
+        for i, key in enumerate(reversed(keys)):
+            codes, uniques = made[i] if made is not None else _factorize(key)
+            owned = made is None and not isinstance(key.dtype, pd.CategoricalDtype)
             self.uniques.insert(0, uniques)
             self.strides.insert(0, size)
-            valid &= codes >= 0
-            ids += codes * size
+            if len(codes) and codes.min() < 0:
+                missing = codes < 0 if missing is None else missing | (codes < 0)
+            if ids is None:
+                # updated in place below: never codes pandas keeps (a categorical's, a groupby's)
+                ids = codes.astype(np.int64, copy=not owned)
+            else:
+                ids += np.multiply(codes, size, dtype=np.int64)
             size *= max(len(uniques), 1)
+        if missing is not None:
+            ids[missing] = -1
+        #: whether every record has all its keys (then no id is -1)
+        self.complete = missing is None
         self.lookup: pd.Index | None = None
         if size > _DENSE_LIMIT:
-            compact, uniques = pd.factorize(np.where(valid, ids, -1))
+            compact, uniques = pd.factorize(ids)
             self.lookup = pd.Index(uniques)
             ids = compact.astype(np.int64)
             size = len(uniques)
-        self.ids = np.where(valid, ids, -1)
+        self.ids = ids
         self.size = max(size, 1)
 
     def combo_hashes(self) -> np.ndarray:
@@ -113,8 +127,11 @@ class ColumnSpec:
 
 class Grid:
     def __init__(self, row_keys: list[pd.Series], col_keys: list[pd.Series],
-                 n_records: int, units: np.ndarray | None = None) -> None:
-        self.rows = _Axis(row_keys, n_records)
+                 n_records: int, units: np.ndarray | None = None,
+                 row_codes: list[tuple[np.ndarray, pd.Index]] | None = None) -> None:
+        """``row_codes``: the row keys already factorised (codes, -1 for missing, and labels),
+        e.g. by the user's own ``groupby``."""
+        self.rows = _Axis(row_keys, n_records, row_codes)
         self.cols = _Axis(col_keys, n_records)
         self.units = units
         self._valid: np.ndarray | None = None
@@ -126,13 +143,30 @@ class Grid:
     def _ids(self, variant: str) -> np.ndarray:
         """Group id per record for one layout (-1: a key is missing)."""
         if variant not in self._id_cache:
-            if self._valid is None:
-                self._valid = (self.rows.ids >= 0) & (self.cols.ids >= 0)
-            ids = {"cell": lambda: self.rows.ids * self.cols.size + self.cols.ids,
-                   "row": lambda: self.rows.ids, "col": lambda: self.cols.ids,
-                   "all": lambda: np.zeros_like(self.rows.ids)}[variant]()
-            self._id_cache[variant] = np.where(self._valid, ids, -1)
+            rows, cols = self.rows, self.cols
+            if variant == "cell" and not cols.names:
+                ids = rows.ids  # no column keys: a cell is its row (read, never written)
+            elif variant == "cell":
+                ids = rows.ids * cols.size
+                ids += cols.ids
+            else:
+                ids = {"row": rows.ids, "col": cols.ids,
+                       "all": np.zeros_like(rows.ids)}[variant]
+            valid = self.valid()
+            self._id_cache[variant] = ids if valid is None else np.where(valid, ids, -1)
         return self._id_cache[variant]
+
+    def valid(self) -> np.ndarray | None:
+        """Records with all their keys (None: every record)."""
+        if self.rows.complete and self.cols.complete:
+            return None
+        if self._valid is None:
+            self._valid = (self.rows.ids >= 0) & (self.cols.ids >= 0)
+        return self._valid
+
+    def cell_ids(self) -> np.ndarray:
+        """The cell of each record (row id x column id; -1: a key is missing)."""
+        return self._ids("cell")
 
     def stats(self, variant: str, values: np.ndarray | None, key: str | None, *,
               top_k: int, extremes: bool, mode: bool, mask: np.ndarray | None,
@@ -291,7 +325,8 @@ class Grid:
         """Contributing records (or units) behind the whole table."""
         if values is None and mask is None and self.units is None and "cell" in self._id_cache:
             return int((self._id_cache["cell"] >= 0).sum())
-        valid = self._ids("all") >= 0
+        valid = self.valid()
+        valid = np.ones(len(self.rows.ids), dtype=bool) if valid is None else valid.copy()
         if values is not None:
             valid &= ~np.isnan(values)
         if mask is not None:

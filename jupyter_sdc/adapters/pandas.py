@@ -9,6 +9,7 @@ results it captured.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,34 @@ def column_specs(columns: pd.Index, n_col_keys: int, values: Sequence[str], aggf
     return specs
 
 
+@dataclass
+class Prepared:
+    """What the checks read from the rows, made once: the keys' codes and the value arrays."""
+
+    grid: Grid
+    arrays: dict[str, np.ndarray]
+    #: the two values of each two-valued column (judged as counts)
+    classes: dict[str, tuple[float, float]]
+
+
+def prepare(row_keys: list[pd.Series], col_keys: list[pd.Series], values: dict[str, pd.Series],
+            statistics: dict[str, str], unit: pd.Series | None,
+            weights: pd.Series | None = None,
+            row_codes: list[tuple[np.ndarray, pd.Index]] | None = None) -> Prepared:
+    """The keys factorised (a ``Grid``) and each value column as floats (weighted if asked)."""
+    n = len(row_keys[0]) if row_keys else len(col_keys[0])
+    grid = Grid(row_keys, col_keys, n, _unit_codes(unit), row_codes)
+    arrays: dict[str, np.ndarray] = {}
+    for name, series in values.items():
+        array = numeric_values(series, name, statistics.get(name, "sum"))
+        if weights is not None:
+            array = array * weights.to_numpy(dtype=float)
+        arrays[name] = array
+    classes = {name: two for name, array in arrays.items()
+               if weights is None and (two := two_values(array)) is not None}
+    return Prepared(grid, arrays, classes)
+
+
 def tabulate(
     result: pd.DataFrame | pd.Series,
     *,
@@ -114,31 +143,28 @@ def tabulate(
     round_base: int | None = None,
     source: dict[str, Any] | None = None,
     review: list[str] | None = None,
+    prepared: Prepared | None = None,
+    row_codes: list[tuple[np.ndarray, pd.Index]] | None = None,
     **fields: Any,
 ) -> Output:
     """Evidence for a tabulation result, judged into a record."""
     review = list(review or [])
     table = result.to_frame() if isinstance(result, pd.Series) else result
-    n = len(row_keys[0]) if row_keys else len(col_keys[0])
     frequency = "percentage" if normalize is not False and not values else "frequency"
     specs = column_specs(table.columns, len(col_keys), list(values), aggfunc, frequency)
     if not values and isinstance(result, pd.Series) and not col_keys:
         specs = [ColumnSpec(None, frequency, (None,))]
-    grid = Grid(row_keys, col_keys, n, _unit_codes(unit))
-    arrays: dict[str, np.ndarray] = {}
+    if prepared is None:  # given when the table was made from its codes (codes_table)
+        statistics = {name: ({s.statistic for s in specs if s.value == name} or {"sum"}).pop()
+                      for name in values}
+        prepared = prepare(row_keys, col_keys, values, statistics, unit, weights, row_codes)
+    grid, arrays, classes = prepared.grid, prepared.arrays, prepared.classes
     masks: dict[str, np.ndarray] = {}
-    for name, series in values.items():
-        stats = {s.statistic for s in specs if s.value == name} or {"sum"}
-        array = numeric_values(series, name, stats.pop())
-        if weights is not None:
-            array = array * weights.to_numpy(dtype=float)
-        arrays[name] = array
+    for name, array in arrays.items():
         review += non_finite(array, name)
     for spec in specs:
         if spec.value is None and spec.statistic not in ("frequency", "percentage"):
             raise ValueError(f"cannot tell which values column {spec.labels} summarises")
-    classes = {name: two for name, array in arrays.items()
-               if weights is None and (two := two_values(array)) is not None}
     evidence = grid.evidence(
         table.index, specs, arrays, masks,
         margins_name=margins_name if margins else None,
@@ -201,6 +227,9 @@ def quantile_cuts(table: pd.DataFrame, specs: list[ColumnSpec]) -> dict[int, np.
 
 def two_values(array: np.ndarray) -> tuple[float, float] | None:
     """The two values of a two-valued variable (a 0/1 flag), else None."""
+    head = array[:1000]
+    if len(np.unique(head[np.isfinite(head)])) > 2:
+        return None  # three values already: not two-valued (the common case, decided fast)
     finite = array[np.isfinite(array)]
     if finite.size == 0:
         return None

@@ -56,12 +56,14 @@ def _grouped(
     suppress: bool = False,
     round_base: int | None = None,
     source: dict[str, Any] | None = None,
+    row_codes: list[tuple[np.ndarray, pd.Index]] | None = None,
     **fields: Any,
 ) -> Output:
     """Record for ``data.groupby(keys)[values].<statistic>()`` whose result pandas gave.
 
     ``keys`` are column names or Series aligned with ``data``; for ``value_counts`` pass the
-    counted column as a last key and ``statistic="size"``.
+    counted column as a last key and ``statistic="size"``. ``row_codes``: the keys as the
+    groupby factorised them (codes and labels), so they are not factorised again.
     """
     row_keys = pdx.frame_keys(data, keys, "keys")
     unit_s = pdx.unit_series(data, unit if unit is not None else rules.unit, len(data))
@@ -89,10 +91,11 @@ def _grouped(
                                     round_base, source, fields)
         return pdx.tabulate(result, row_keys=row_keys, col_keys=[], values=specs_values,
                             aggfunc="count", rules=rules, uid=uid, unit=unit_s,
-                            suppress=suppress, round_base=round_base, source=source, **fields)
+                            suppress=suppress, round_base=round_base, source=source,
+                            row_codes=row_codes, **fields)
     return pdx.tabulate(result, row_keys=row_keys, col_keys=[], values=value_map,
                         aggfunc=aggfunc, rules=rules, uid=uid, unit=unit_s, suppress=suppress,
-                        round_base=round_base, source=source, **fields)
+                        round_base=round_base, source=source, row_codes=row_codes, **fields)
 
 
 def _tabulate_counts(table: pd.DataFrame, row_keys: list[pd.Series],

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.adapters import codes_table
 from jupyter_sdc.adapters import pandas as pdx
 from jupyter_sdc.adapters.recipes import for_crosstab, for_pivot
 from jupyter_sdc.core.aggfuncs import as_pandas_func, statistic_of
@@ -54,10 +55,17 @@ def crosstab(
     w = _check_weights(weights, n) if weights is not None else None
     kwargs = dict(rownames=rownames, colnames=colnames, margins=margins,
                   margins_name=margins_name, dropna=dropna, normalize=normalize)
-    if w is None:
+    prepared, result = None, None
+    if w is None and not margins and normalize is False and dropna and rownames is None \
+            and colnames is None:
+        name = value_series.name if value_series is not None and \
+            value_series.name is not None else "values"
+        prepared, result = _from_codes(row_keys, col_keys, value_series, aggfunc, unit_s, rules,
+                                       name=name)
+    if result is None and w is None:
         result = pd.crosstab(index, columns, values=values, aggfunc=as_pandas_func(aggfunc),
                              **kwargs)
-    else:
+    elif result is None:
         result = _weighted_crosstab(index, columns, value_series, aggfunc, w, kwargs)
     # names as pandas gave them, so labels match the result
     for key, name in zip(row_keys, result.index.names, strict=False):
@@ -74,6 +82,7 @@ def crosstab(
         unit=unit_s, structural_zeros=structural_zeros,
         structural_reason=structural_reason, suppress=suppress,
         round_base=round_base, source={"call": "crosstab", **(source or {})}, review=review,
+        prepared=prepared,
     )
     output.recipe = for_crosstab(
         crosstab, row_keys, col_keys,
@@ -100,10 +109,17 @@ def pivot_table(
     col_keys = pdx.frame_keys(data, columns, "columns")
     if not row_keys and not col_keys:
         raise ValueError("pivot_table needs index= or columns=")
-    result = pd.pivot_table(data, values=values, index=index, columns=columns,
-                            aggfunc=as_pandas_func(aggfunc), fill_value=fill_value,
-                            margins=margins, dropna=dropna, margins_name=margins_name,
-                            observed=observed, sort=sort)
+    unit_s = pdx.unit_series(data, unit if unit is not None else rules.unit, len(data))
+    prepared, result = None, None
+    if isinstance(values, str) and values in data.columns and fill_value is None \
+            and not margins and dropna and sort:
+        prepared, result = _from_codes(row_keys, col_keys, data[values], aggfunc, unit_s,
+                                       rules, name=values, observed=observed)
+    if result is None:
+        result = pd.pivot_table(data, values=values, index=index, columns=columns,
+                                aggfunc=as_pandas_func(aggfunc), fill_value=fill_value,
+                                margins=margins, dropna=dropna, margins_name=margins_name,
+                                observed=observed, sort=sort)
     if values is None:
         keys = {k.name for k in row_keys + col_keys}
         names = [c for c in data.columns if c not in keys]
@@ -116,7 +132,6 @@ def pivot_table(
         for name, series in value_map.items():
             func = aggfunc.get(name, "mean") if isinstance(aggfunc, dict) else aggfunc
             check_numeric(series, f"values column {name!r}", func)
-    unit_s = pdx.unit_series(data, unit if unit is not None else rules.unit, len(data))
     if not row_keys:
         # pandas puts the column keys in the rows when only columns= is given
         row_keys, col_keys = col_keys, []
@@ -126,12 +141,35 @@ def pivot_table(
         margins_name=margins_name, unit=unit_s, structural_zeros=structural_zeros,
         structural_reason=structural_reason,
         suppress=suppress, round_base=round_base,
-        source={"call": "pivot_table", **(source or {})},
+        source={"call": "pivot_table", **(source or {})}, prepared=prepared,
     )
     output.recipe = for_pivot(pivot_table, data, values, index, columns, dict(
         aggfunc=aggfunc, fill_value=fill_value, margins=margins, dropna=dropna,
         margins_name=margins_name, observed=observed, sort=sort, unit=unit), rules, uid)
     return result, output
+
+
+def _from_codes(row_keys: list[pd.Series], col_keys: list[pd.Series], values: pd.Series | None,
+                aggfunc: Any, unit: pd.Series | None, rules: RuleValues, *,
+                name: str | None = None, observed: bool = True,
+                ) -> tuple[pdx.Prepared | None, pd.DataFrame | None]:
+    """The keys factorised once: the checks' codes and, where it can be, the table from them.
+
+    The table's cells are the evidence of the cells (records, values, totals), computed
+    once with the arguments the checks then ask for, so they are not computed twice."""
+    stat = codes_table.statistic(aggfunc, values)
+    if stat is None or not codes_table.usable(row_keys, col_keys, values, stat,
+                                              observed=observed):
+        return None, None
+    named = {name: values} if values is not None else {}
+    prepared = pdx.prepare(row_keys, col_keys, named, dict.fromkeys(named, stat), unit)
+    if not codes_table.fits(prepared.grid):
+        return prepared, None  # pandas lays it out; the checks still use these codes
+    stats = prepared.grid.stats(
+        "cell", prepared.arrays.get(name), name if values is not None else None,
+        top_k=rules.top_k, extremes=False, mode=False, mask=None,
+        classes=prepared.classes.get(name) if values is not None else None)
+    return prepared, codes_table.table(prepared.grid, row_keys, col_keys, stats, stat)
 
 
 def check_numeric(series: pd.Series, name: str, aggfunc: Any) -> None:

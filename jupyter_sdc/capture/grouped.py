@@ -62,9 +62,31 @@ def grouped_output(node: Node, rules: RuleValues, uid: str, source: dict,
         else:  # the columns pandas aggregated (the first level under a list of functions)
             labels = result.columns.get_level_values(0)
             values = [c for c in dict.fromkeys(labels) if c in data.columns]
+    codes = group_codes(node.params.get("grouper"), spec, keys) \
+        if method not in ("value_counts",) else None
     return check_grouped(data, keys, values, statistic, result, rules=rules, uid=uid,
                          source=source, suppress=mit["suppress"],
-                         round_base=mit["round_base"], unit=units)
+                         round_base=mit["round_base"], unit=units, row_codes=codes)
+
+
+def group_codes(grouped: Any, spec: GroupSpec, keys: list) -> list | None:
+    """The keys as the user's ``groupby`` factorised them (it did so to compute the result),
+    so the check does not factorise them again: per key, codes (-1: missing) and labels.
+
+    ``None`` (factorise again) wherever that is not plainly the same grouping."""
+    grouper = getattr(grouped, "_grouper", None)  # pandas' own, cached on the groupby
+    groupings = getattr(grouper, "groupings", None)
+    if groupings is None or spec.level is not None or len(groupings) != len(keys):
+        return None
+    try:
+        out = [(np.asarray(g.codes), pd.Index(g.uniques)) for g in groupings]
+    except (AttributeError, TypeError, ValueError):
+        return None
+    n = len(spec.data)
+    if any(len(codes) != n or len(codes) and codes.max() >= len(uniques)
+           for codes, uniques in out):
+        return None
+    return out
 
 
 #: describe() row labels -> the statistic each one is

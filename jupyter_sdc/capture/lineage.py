@@ -106,7 +106,7 @@ class Node:
             if statistic is None and kwargs:  # named aggregation: new_name=(column, func)
                 statistic = {k: v for k, v in kwargs.items() if isinstance(v, tuple)}
         params = {
-            "spec": spec, "statistic": statistic, "method": name,
+            "spec": spec, "statistic": statistic, "method": name, "grouper": gb,
             "args": args if name not in ("agg", "aggregate") else args[1:], "kwargs": kwargs,
         }
         return cls("grouped", f"groupby.{name}", params, snapshot=_snapshot(result))

@@ -47,10 +47,15 @@ class Context:
     def applies(self, rule: str) -> np.ndarray:
         """Cells whose statistic this rule judges (a statistic we cannot name: as custom)."""
         if rule not in self._applies:
-            names = [s for s, rules in STATISTIC_RULES.items() if rule in rules]
-            known = self.member(list(STATISTIC_RULES))
+            if self._codes is None:
+                # a few statistics over many cells: decide per statistic, then per cell
+                codes, uniques = pd.factorize(np.asarray(self.statistic, dtype=object).ravel())
+                self._codes = (codes.reshape(self.statistic.shape), list(uniques))
+            codes, uniques = self._codes
             custom = rule in STATISTIC_RULES[Statistic.CUSTOM]
-            self._applies[rule] = self.member(names) | (~known & custom)
+            judged = np.array([rule in STATISTIC_RULES[s] if s in STATISTIC_RULES else custom
+                               for s in uniques] + [custom], dtype=bool)
+            self._applies[rule] = judged[codes]
         return self._applies[rule]
 
     def member(self, names: list[Any]) -> np.ndarray:

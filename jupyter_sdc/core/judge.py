@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from jupyter_sdc.core.checks import CHECKS, Context, Found
 from jupyter_sdc.core.evidence import CellEvidence
