@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from jupyter_sdc.core.checks import CHECKS, Context, Found
 from jupyter_sdc.core.evidence import CellEvidence
