@@ -23,10 +23,12 @@ from jupyter_sdc.engines.contract import STATISTICS
 
 SETS = [("a", "b"), ("a",), ("b",), ()]
 # the same statement on every engine, so a failure names the engine
-_settings = settings(max_examples=25, deadline=None,
+# derandomize: the same examples on every run, so CI's verdict is this machine's (for a wider
+# search, raise max_examples and drop derandomize locally)
+_settings = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                      suppress_health_check=[HealthCheck.too_slow])
 # a Spark query costs seconds however small its data: few examples keep the suite short
-_spark_settings = settings(max_examples=4, deadline=None,
+_spark_settings = settings(max_examples=4, deadline=None, derandomize=True, database=None,
                            suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -75,6 +77,17 @@ def _pandas_record(frame, table, values, index, columns, aggfunc, margins, unit,
                     margins=margins, unit=frame[unit] if unit else None)
 
 
+def _in_order_of(expected: pd.DataFrame, got: pd.DataFrame) -> pd.DataFrame:
+    """pandas' table in the engine's row and column order, when only the order differs: with a
+    missing column key, pandas 3 lays some rows out in order of appearance, not sorted (the
+    same cells either way; the records below are compared on the same layout)."""
+    for axis in ("index", "columns"):
+        mine, theirs = getattr(got, axis), getattr(expected, axis)
+        if not mine.equals(theirs) and len(mine) == len(theirs) and set(mine) == set(theirs):
+            expected = expected.reindex(**{axis: mine})
+    return expected
+
+
 def _pivot_case(table, engine, spark, *, layout, pivot_args, margins, unit):
     index, columns = layout
     values, aggfunc = pivot_args
@@ -85,6 +98,7 @@ def _pivot_case(table, engine, spark, *, layout, pivot_args, margins, unit):
     expected = _expected_table(frame, values, index, columns, aggfunc, margins)
     got, evidence = pivot(on_engine(table, engine, spark), values=names, index=index,
                           columns=columns or None, aggfunc=aggfunc, margins=margins, unit=unit)
+    expected = _in_order_of(expected, got)
     loose = aggfunc in ("std", "var")
     pd.testing.assert_frame_equal(got, expected, check_exact=not loose, rtol=1e-9)
     _, reference = pivot(frame, values=names, index=index, columns=columns or None,

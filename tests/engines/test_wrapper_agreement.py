@@ -16,7 +16,9 @@ from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.engines import pivot
 
-_settings = settings(max_examples=25, deadline=None,
+# derandomize: the same examples on every run, so CI's verdict is this machine's (for a wider
+# search, raise max_examples and drop derandomize locally)
+_settings = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                      suppress_health_check=[HealthCheck.too_slow])
 # string x integer keys (the path from codes), and a float key (laid out by pandas)
 _layouts = st.sampled_from([(["a"], ["b"]), (["b", "a"], ["b"]), (["a"], ["c"])])
