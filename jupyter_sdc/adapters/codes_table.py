@@ -62,9 +62,8 @@ def usable(row_keys: list[pd.Series], col_keys: list[pd.Series], values: pd.Seri
     keys = row_keys + col_keys
     if not row_keys or not col_keys or not all(_plain_key(k) for k in keys):
         return False
-    if not observed and stat == "sum" and any(
-            isinstance(k.dtype, pd.CategoricalDtype) for k in keys):
-        return False  # pandas shows every combination of categories, a sum of nothing as 0
+    if not observed and any(isinstance(k.dtype, pd.CategoricalDtype) for k in keys):
+        return False  # pandas lays out every combination of categories: pandas makes it
     names = [k.name for k in keys]
     if any(n is None for n in names) or len(set(names)) != len(names) or (
             values is not None and values.name in names):

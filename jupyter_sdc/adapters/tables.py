@@ -61,7 +61,7 @@ def crosstab(
         name = value_series.name if value_series is not None and \
             value_series.name is not None else "values"
         prepared, result = _from_codes(row_keys, col_keys, value_series, aggfunc, unit_s, rules,
-                                       name=name)
+                                       name=name, observed=CROSSTAB_OBSERVED)
     if result is None and w is None:
         result = pd.crosstab(index, columns, values=values, aggfunc=as_pandas_func(aggfunc),
                              **kwargs)
@@ -147,6 +147,10 @@ def pivot_table(
         aggfunc=aggfunc, fill_value=fill_value, margins=margins, dropna=dropna,
         margins_name=margins_name, observed=observed, sort=sort, unit=unit), rules, uid)
     return result, output
+
+
+#: pandas 3's crosstab shows only the categories present; pandas 2's shows every category
+CROSSTAB_OBSERVED = int(pd.__version__.split(".")[0]) >= 3
 
 
 def _from_codes(row_keys: list[pd.Series], col_keys: list[pd.Series], values: pd.Series | None,

@@ -14,6 +14,7 @@ import pytest
 import jupyter_sdc as sdc
 from jupyter_sdc.adapters import codes_table
 from jupyter_sdc.adapters import tables as adapter_tables
+from jupyter_sdc.adapters.tables import CROSSTAB_OBSERVED
 
 
 def _key(rng: np.random.Generator, kind: str, n: int, levels: int, name: str) -> pd.Series:
@@ -124,6 +125,8 @@ def test_what_pandas_aligns_or_labels_otherwise_goes_to_pandas() -> None:
     assert codes_table.statistic("sum", pd.Series([1, 2, 3])) is None  # pandas keeps ints
 
 
+@pytest.mark.skipif(not CROSSTAB_OBSERVED, reason="the path from codes is pandas 3's (on pandas 2 "
+                    "pandas lays out the tables; the tests above check both give pandas' table)")
 def test_the_common_tables_do_not_call_pandas_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     df = _frame(7, ("str", "cat", "str"))
 
