@@ -209,10 +209,15 @@ def guarded(original: Callable, after: Callable[[Capture, Any, tuple, dict, Any]
             cap.errors.append(f"{getattr(original, '__name__', original)}: {err}")
         return result
 
-    wrapper.__name__ = getattr(original, "__name__", "wrapper")
+    return dressed(wrapper, original)
+
+
+def dressed(wrapper: Any, original: Any, name: str = "wrapper") -> Any:
+    """``wrapper`` named and documented as ``original``, and marked as our patch."""
+    wrapper.__name__ = getattr(original, "__name__", name)
     wrapper.__doc__ = getattr(original, "__doc__", None)
-    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
-    wrapper.sdc_patch = True  # type: ignore[attr-defined]
+    wrapper.__wrapped__ = original
+    wrapper.sdc_patch = True
     return wrapper
 
 
@@ -230,11 +235,7 @@ def function_patch(original: Callable, after: Callable[[Capture, tuple, dict, An
         __tracebackhide__ = True  # noqa: F841
         return inner(None, *args, **kwargs)
 
-    wrapper.__name__ = getattr(original, "__name__", "wrapper")
-    wrapper.__doc__ = getattr(original, "__doc__", None)
-    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
-    wrapper.sdc_patch = True  # type: ignore[attr-defined]
-    return wrapper
+    return dressed(wrapper, original)
 
 
 def note_rendering(cap: Capture, obj: Any, args: tuple, kwargs: dict, result: Any) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from jupyter_sdc.capture.capturing import dressed
 from jupyter_sdc.capture.engine_roots import Aggregate, Traced, node
 
 #: fetching a relation's rows: the result shows the same aggregate
@@ -177,11 +178,7 @@ def _query_call(original: Callable, module: bool) -> Any:
             cap.errors.append(f"duckdb {getattr(original, '__name__', 'sql')}: {err}")
         return result
 
-    wrapper.__name__ = getattr(original, "__name__", "sql")
-    wrapper.__doc__ = getattr(original, "__doc__", None)
-    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
-    wrapper.sdc_patch = True  # type: ignore[attr-defined]
-    return wrapper
+    return dressed(wrapper, original, "sql")
 
 
 def _note_query(cap: Any, module: bool, args: tuple, kwargs: dict, result: Any,

@@ -17,7 +17,7 @@ Engines share one intermediate layout so that the merging of cells into margins
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -60,6 +60,16 @@ class Request:
     extremes: bool = False
     mode: bool = False
     complete: bool = False
+
+    def check_columns(self, available: Any, where: str) -> None:
+        """A KeyError naming the key, value or unit columns not among ``available`` (the
+        frame's column names, in its order) and the first of those there are."""
+        names = list(available)
+        absent = [c for c in (*self.keys, *self.values, *([self.unit] if self.unit else []))
+                  if c not in names]
+        if absent:
+            raise KeyError(f"column(s) {absent} are not in the {where}; columns are "
+                           f"{names[:20]}")
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.stats if s not in STATISTICS]

@@ -103,11 +103,7 @@ def _check_nan(cells: Any, request: Request) -> None:
 
 
 def _kinds(types: dict[str, str], request: Request) -> dict[str, str]:
-    wanted = [*request.keys, *request.values, *([request.unit] if request.unit else [])]
-    absent = [c for c in wanted if c not in types]
-    if absent:
-        raise KeyError(f"column(s) {absent} are not in the relation; columns are "
-                       f"{list(types)[:20]}")
+    request.check_columns(types, "relation")
     kinds = {}
     for name in request.values:
         dtype = types[name]

@@ -44,11 +44,7 @@ def _units(frame: pd.DataFrame, unit: str | None) -> np.ndarray | None:
 
 def compute(frame: pd.DataFrame, request: Request) -> dict[tuple[str, ...], Groups]:
     """``Groups`` for every grouping set of ``request`` on a pandas frame."""
-    wanted = [*request.keys, *request.values, *([request.unit] if request.unit else [])]
-    absent = [c for c in wanted if c not in frame.columns]
-    if absent:
-        raise KeyError(f"column(s) {absent} are not in the data; columns are "
-                       f"{list(frame.columns)[:20]}")
+    request.check_columns(frame.columns, "data")
     keep = frame[list(request.keys)].notna().all(axis=1).to_numpy() if request.keys \
         else np.ones(len(frame), dtype=bool)
     data = frame.loc[keep]

@@ -65,11 +65,7 @@ def compute(frame: pl.DataFrame | pl.LazyFrame, request: Request, *,
 
 
 def _kinds(schema: pl.Schema, request: Request) -> dict[str, str]:
-    missing = [c for c in (*request.keys, *request.values, *([request.unit] or []))
-               if c is not None and c not in schema]
-    if missing:
-        raise KeyError(f"column(s) {missing} are not in the frame; columns are "
-                       f"{list(schema)[:20]}")
+    request.check_columns(schema, "frame")
     kinds = {}
     for name in request.values:
         dtype = schema[name]

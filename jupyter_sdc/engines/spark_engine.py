@@ -91,11 +91,7 @@ def _by_set(table: Any, request: Request, sets: list[tuple[str, ...]]) -> dict[t
 
 
 def _kinds(types: dict[str, Any], request: Request) -> dict[str, str]:
-    wanted = [*request.keys, *request.values, *([request.unit] if request.unit else [])]
-    absent = [n for n in wanted if n not in types]
-    if absent:
-        raise KeyError(f"column(s) {absent} are not in the DataFrame; columns are "
-                       f"{list(types)[:20]}")
+    request.check_columns(types, "DataFrame")
     kinds = {}
     for name in request.values:
         dtype = types[name]
