@@ -182,10 +182,16 @@ def _sets_clause(sets: list[tuple[str, ...]], extra: tuple[str, ...] = ()) -> st
 
 
 def _gid(request: Request, sets: list[tuple[str, ...]] | None = None) -> str:
-    if not request.keys or (sets is not None and not any(sets)):
+    """``gid_of`` of each row's set. GROUPING() takes only the columns some set groups by: a
+    key left out of every set (a table with margins of the rows only) is a constant bit."""
+    grouped = {k for s in sets for k in s} if sets is not None else set(request.keys)
+    n = len(request.keys)
+    if not grouped:
         # GROUPING() needs a grouped column: the grand total alone is a constant
         return f"{gid_of(request, ())} AS {_GID}"
-    return f"GROUPING({', '.join(q(k) for k in request.keys)}) AS {_GID}"
+    bits = [f"GROUPING({q(k)}) * {1 << (n - 1 - j)}" if k in grouped else str(1 << (n - 1 - j))
+            for j, k in enumerate(request.keys)]
+    return f"({' + '.join(bits)}) AS {_GID}"
 
 
 def gid_of(request: Request, keys: tuple[str, ...]) -> int:
@@ -194,8 +200,10 @@ def gid_of(request: Request, keys: tuple[str, ...]) -> int:
     return sum(1 << (n - 1 - j) for j, k in enumerate(request.keys) if k not in keys)
 
 
-def _keys_select(request: Request) -> str:
-    return "".join(f", {q(k)}" for k in request.keys)
+def _keys_select(request: Request, sets: list[tuple[str, ...]] | None = None) -> str:
+    """The key columns; NULL for a key no set groups by (it cannot be selected)."""
+    grouped = {k for s in sets for k in s} if sets is not None else set(request.keys)
+    return "".join(f", {q(k)}" if k in grouped else f", NULL AS {q(k)}" for k in request.keys)
 
 
 def _display_sql(request: Request) -> str | None:
@@ -211,10 +219,9 @@ def _display_sql(request: Request) -> str | None:
     where = ""
     if request.complete:
         where = " WHERE " + " AND ".join(f"{_x(i)} IS NOT NULL" for i in range(n))
-    keys = "".join(f", NULL AS {q(k)}" for k in request.keys) if not any(sets) \
-        else _keys_select(request)
     group = _sets_clause(sets) if any(sets) else ""
-    return f"SELECT {_gid(request, sets)}{keys}, {', '.join(aggs)} FROM src{where}{group}"
+    return (f"SELECT {_gid(request, sets)}{_keys_select(request, sets)}, {', '.join(aggs)} "
+            f"FROM src{where}{group}")
 
 
 def _units_cte(request: Request) -> str:
