@@ -153,4 +153,5 @@ def test_a_list_or_dict_aggfunc_is_pandas_pivot_table(aggfunc):
     counts = session.outputs[-1].counts
     expected = pd.crosstab(data.k0, data.k1)
     for label in table.columns:
-        assert (counts[label].to_numpy() == expected[label[-1]].to_numpy()).all()
+        key = label[-1] if isinstance(label, tuple) else label
+        assert (counts[label].to_numpy() == expected[key].to_numpy()).all()
