@@ -88,3 +88,14 @@ def test_margins_without_an_index_are_refused_with_the_reason():
     # pandas repeats each column as its own "All" (pandas 2: counts of 1, means of means)
     with pytest.raises(ValueError, match="give index="):
         checked(frame(3, 20), values="income", columns="sex", margins=True)
+
+
+@pytest.mark.parametrize("keys", [dict(columns="sex"), dict(index="sex"),
+                                  dict(columns=["sex", "region"])])
+def test_sizes_without_values_count_the_records_of_each_group(keys):
+    # pandas gives a Series of group sizes, whatever the other columns hold (here strings)
+    data = frame(3, 20).assign(note="x")
+    table, out = checked(data, aggfunc="size", **keys)
+    pd.testing.assert_series_equal(table, pd.pivot_table(data, aggfunc="size", **keys))
+    assert out.counts.iloc[:, 0].tolist() == table.tolist()
+    assert out.status.value == "fail" and stands(out)
