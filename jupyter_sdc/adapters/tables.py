@@ -129,6 +129,8 @@ def pivot_table(
         names = [c for c in data.columns if c not in keys]
         if isinstance(aggfunc, dict):
             names = list(aggfunc)
+        elif aggfunc in _SIZES:
+            names = []  # group sizes: the records themselves, whatever the columns hold
     else:
         names = list(values) if isinstance(values, list | tuple) else [values]
     value_map = {name: data[name] for name in names if name in data.columns}
@@ -153,6 +155,9 @@ def pivot_table(
         margins_name=margins_name, observed=observed, sort=sort, unit=unit), rules, uid)
     return result, output
 
+
+#: aggregations that count a group's records, not the values of a column
+_SIZES = ("size", len, np.size)
 
 #: pandas 3's crosstab shows only the categories present; pandas 2's shows every category
 CROSSTAB_OBSERVED = int(pd.__version__.split(".")[0]) >= 3
