@@ -158,10 +158,12 @@ def tabulate(
     by_row = [column_specs(_behind(label, table.columns), len(col_keys), list(values), aggfunc,
                            frequency) for label in table.index] \
         if values_in_rows and len(table.index) else None
-    specs = column_specs(table.columns, len(col_keys), list(values), aggfunc, frequency) \
-        if by_row is None else [s for row in by_row for s in row]
-    if not values and isinstance(result, pd.Series) and not col_keys:
+    if by_row is not None:
+        specs = [s for row in by_row for s in row]
+    elif not values and isinstance(result, pd.Series) and not col_keys:
         specs = [ColumnSpec(None, frequency, (None,))]
+    else:
+        specs = column_specs(table.columns, len(col_keys), list(values), aggfunc, frequency)
     if prepared is None:  # given when the table was made from its codes (codes_table)
         statistics = {name: ({s.statistic for s in specs if s.value == name} or {"sum"}).pop()
                       for name in values}
@@ -173,16 +175,9 @@ def tabulate(
     for spec in specs:
         if spec.value is None and spec.statistic not in ("frequency", "percentage"):
             raise ValueError(f"cannot tell which values column {spec.labels} summarises")
-    laid_out = dict(margins_name=margins_name if margins else None, top_k=rules.top_k,
-                    unit_label="units" if unit is not None else "records", classes=classes)
-    if by_row is None:
-        evidence = grid.evidence(table.index, specs, arrays, masks, **laid_out,
-                                 cuts=quantile_cuts(table, specs) if weights is None else None)
-    else:
-        evidence = stack_rows([
-            grid.evidence(table.index[[i]], row, arrays, masks, **laid_out,
-                          cuts=quantile_cuts(table.iloc[[i]], row) if weights is None else None)
-            for i, row in enumerate(by_row)])
+    evidence = _laid_out(grid, table, specs, by_row, arrays, masks, quantiles=weights is None,
+                         margins_name=margins_name if margins else None, top_k=rules.top_k,
+                         unit_label="units" if unit is not None else "records", classes=classes)
     evidence.notes += [two_valued_note(name) for name in classes
                        if any(s.value == name and s.statistic in ("sum", "mean") for s in specs)]
     evidence.structural_zero, structural = _structural(structural_zeros, structural_reason,
@@ -231,6 +226,20 @@ def _behind(row: Any, columns: pd.Index) -> pd.Index:
     front = row if isinstance(row, tuple) else (row,)
     return pd.MultiIndex.from_tuples(
         [front + (c if isinstance(c, tuple) else (c,)) for c in columns])
+
+
+def _laid_out(grid: Grid, table: pd.DataFrame, specs: list[ColumnSpec],
+              by_row: list[list[ColumnSpec]] | None, arrays: dict[str, np.ndarray],
+              masks: dict[str, np.ndarray], *, quantiles: bool, **options: Any) -> Any:
+    """The evidence of every cell, from the columns' ``specs`` or, ``by_row``, from each
+    row's own (each row shows its own value column); the medians' sides if ``quantiles``."""
+    if by_row is None:
+        return grid.evidence(table.index, specs, arrays, masks, **options,
+                             cuts=quantile_cuts(table, specs) if quantiles else None)
+    return stack_rows([
+        grid.evidence(table.index[[i]], row, arrays, masks, **options,
+                      cuts=quantile_cuts(table.iloc[[i]], row) if quantiles else None)
+        for i, row in enumerate(by_row)])
 
 
 def quantile_cuts(table: pd.DataFrame, specs: list[ColumnSpec]) -> dict[int, np.ndarray]:
