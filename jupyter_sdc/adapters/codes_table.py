@@ -45,6 +45,8 @@ def _same_index(series: list[pd.Series]) -> bool:
 
 def statistic(aggfunc: Any, values: pd.Series | None) -> str | None:
     """The statistic this path computes for ``aggfunc`` (``None``: ask pandas)."""
+    if isinstance(aggfunc, list | tuple | dict):
+        return None  # several statistics: pandas lays them out
     if values is None:
         return "count" if aggfunc in (None, "count", "size", len) else None
     name = {np.mean: "mean", np.sum: "sum"}.get(aggfunc, aggfunc)

@@ -139,8 +139,8 @@ def value_checks(data: Any, evidence: Any, value_of: np.ndarray, label: str,
         review += pdx.infinite_reasons(found.infinite, name)
         if (here & (statistic == "median")).any() and evidence.below is None:
             review.append(f"The median of {name} was computed by {label}; the records on each "
-                          "side of it (quantile sides) are counted on pandas only: a checker "
-                          "reviews it, or check this table with pandas.")
+                          "side of it (quantile sides) could not be counted for this table: a "
+                          "checker reviews it, or check this table with pandas.")
         additive = here & np.isin(statistic, ("sum", "mean"))
         if found.classes is None or not additive.any():
             continue

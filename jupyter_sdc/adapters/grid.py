@@ -334,3 +334,26 @@ class Grid:
         if self.units is None:
             return int(valid.sum())
         return int(len(pd.unique(self.units[valid])))
+
+
+#: CellEvidence arrays a grid fills, and the value of a cell that has none
+_FILL = {"count": 0, "rows": 0, "missing": 0, "negative": 0, "total": 0, "top": 0,
+         "at_max": 0, "at_min": 0, "mode_count": 0, "class_min": np.nan, "margin": False,
+         "below": np.nan, "above": np.nan}
+
+
+def stack_rows(parts: list[CellEvidence]) -> CellEvidence:
+    """The evidence of several one-row tables as one table, row under row (each row its own
+    statistics: a pivot table without an index shows one value column per row)."""
+    arrays = {}
+    for name, fill in _FILL.items():
+        found = [getattr(p, name) for p in parts]
+        if all(a is None for a in found):
+            arrays[name] = None
+            continue
+        like = next(a for a in found if a is not None)
+        arrays[name] = np.concatenate([
+            a if a is not None else np.full((1, *like.shape[1:]), fill, dtype=like.dtype)
+            for a in found])
+    statistic = np.array([list(p.statistic_grid[0]) for p in parts], dtype=object)
+    return CellEvidence(statistic=statistic, unit_label=parts[0].unit_label, **arrays)

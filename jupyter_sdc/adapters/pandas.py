@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.adapters.grid import ColumnSpec, Grid
+from jupyter_sdc.adapters.grid import ColumnSpec, Grid, stack_rows
 from jupyter_sdc.core.aggfuncs import func_name, statistic_of
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.record import Output
@@ -145,15 +145,25 @@ def tabulate(
     review: list[str] | None = None,
     prepared: Prepared | None = None,
     row_codes: list[tuple[np.ndarray, pd.Index]] | None = None,
+    values_in_rows: bool = False,
     **fields: Any,
 ) -> Output:
-    """Evidence for a tabulation result, judged into a record."""
+    """Evidence for a tabulation result, judged into a record.
+
+    ``values_in_rows``: the rows are the value columns, not keys (``pivot_table`` with
+    ``columns=`` and no ``index=``); each row's label says what its cells show."""
     review = list(review or [])
     table = result.to_frame() if isinstance(result, pd.Series) else result
     frequency = "percentage" if normalize is not False and not values else "frequency"
-    specs = column_specs(table.columns, len(col_keys), list(values), aggfunc, frequency)
-    if not values and isinstance(result, pd.Series) and not col_keys:
+    by_row = [column_specs(_behind(label, table.columns), len(col_keys), list(values), aggfunc,
+                           frequency) for label in table.index] \
+        if values_in_rows and len(table.index) else None
+    if by_row is not None:
+        specs = [s for row in by_row for s in row]
+    elif not values and isinstance(result, pd.Series) and not col_keys:
         specs = [ColumnSpec(None, frequency, (None,))]
+    else:
+        specs = column_specs(table.columns, len(col_keys), list(values), aggfunc, frequency)
     if prepared is None:  # given when the table was made from its codes (codes_table)
         statistics = {name: ({s.statistic for s in specs if s.value == name} or {"sum"}).pop()
                       for name in values}
@@ -165,14 +175,9 @@ def tabulate(
     for spec in specs:
         if spec.value is None and spec.statistic not in ("frequency", "percentage"):
             raise ValueError(f"cannot tell which values column {spec.labels} summarises")
-    evidence = grid.evidence(
-        table.index, specs, arrays, masks,
-        margins_name=margins_name if margins else None,
-        top_k=rules.top_k,
-        unit_label="units" if unit is not None else "records",
-        classes=classes,
-        cuts=quantile_cuts(table, specs) if weights is None else None,
-    )
+    evidence = _laid_out(grid, table, specs, by_row, arrays, masks, quantiles=weights is None,
+                         margins_name=margins_name if margins else None, top_k=rules.top_k,
+                         unit_label="units" if unit is not None else "records", classes=classes)
     evidence.notes += [two_valued_note(name) for name in classes
                        if any(s.value == name and s.statistic in ("sum", "mean") for s in specs)]
     evidence.structural_zero, structural = _structural(structural_zeros, structural_reason,
@@ -215,6 +220,26 @@ def _fingerprint(grid: Grid, row_keys: list[pd.Series], col_keys: list[pd.Series
     except ValueError:
         return None  # e.g. band edges the sketch cannot read: no differencing for this one
 
+
+def _behind(row: Any, columns: pd.Index) -> pd.Index:
+    """Column labels with a row's label in front: what each cell of that row shows."""
+    front = row if isinstance(row, tuple) else (row,)
+    return pd.MultiIndex.from_tuples(
+        [front + (c if isinstance(c, tuple) else (c,)) for c in columns])
+
+
+def _laid_out(grid: Grid, table: pd.DataFrame, specs: list[ColumnSpec],
+              by_row: list[list[ColumnSpec]] | None, arrays: dict[str, np.ndarray],
+              masks: dict[str, np.ndarray], *, quantiles: bool, **options: Any) -> Any:
+    """The evidence of every cell, from the columns' ``specs`` or, ``by_row``, from each
+    row's own (each row shows its own value column); the medians' sides if ``quantiles``."""
+    if by_row is None:
+        return grid.evidence(table.index, specs, arrays, masks, **options,
+                             cuts=quantile_cuts(table, specs) if quantiles else None)
+    return stack_rows([
+        grid.evidence(table.index[[i]], row, arrays, masks, **options,
+                      cuts=quantile_cuts(table.iloc[[i]], row) if quantiles else None)
+        for i, row in enumerate(by_row)])
 
 
 def quantile_cuts(table: pd.DataFrame, specs: list[ColumnSpec]) -> dict[int, np.ndarray]:

@@ -109,6 +109,10 @@ def pivot_table(
     col_keys = pdx.frame_keys(data, columns, "columns")
     if not row_keys and not col_keys:
         raise ValueError("pivot_table needs index= or columns=")
+    if margins and not row_keys:
+        raise ValueError("margins of a table with only columns= are laid out inconsistently "
+                         "by pandas (a margin after every column, whose values differ between "
+                         "pandas 2 and 3); give index= as well")
     unit_s = pdx.unit_series(data, unit if unit is not None else rules.unit, len(data))
     prepared, result = None, None
     if isinstance(values, str) and values in data.columns and fill_value is None \
@@ -125,6 +129,8 @@ def pivot_table(
         names = [c for c in data.columns if c not in keys]
         if isinstance(aggfunc, dict):
             names = list(aggfunc)
+        elif aggfunc in _SIZES:
+            names = []  # group sizes: the records themselves, whatever the columns hold
     else:
         names = list(values) if isinstance(values, list | tuple) else [values]
     value_map = {name: data[name] for name in names if name in data.columns}
@@ -132,9 +138,9 @@ def pivot_table(
         for name, series in value_map.items():
             func = aggfunc.get(name, "mean") if isinstance(aggfunc, dict) else aggfunc
             check_numeric(series, f"values column {name!r}", func)
-    if not row_keys:
-        # pandas puts the column keys in the rows when only columns= is given
-        row_keys, col_keys = col_keys, []
+    values_in_rows = not row_keys and isinstance(result, pd.DataFrame)
+    if not row_keys and not values_in_rows:
+        row_keys, col_keys = col_keys, []  # a Series of counts (aggfunc="size"): keys in rows
     output = pdx.tabulate(
         result, row_keys=row_keys, col_keys=col_keys, values=value_map,
         aggfunc=aggfunc, rules=rules, uid=uid, margins=margins,
@@ -142,12 +148,16 @@ def pivot_table(
         structural_reason=structural_reason,
         suppress=suppress, round_base=round_base,
         source={"call": "pivot_table", **(source or {})}, prepared=prepared,
+        values_in_rows=values_in_rows,
     )
     output.recipe = for_pivot(pivot_table, data, values, index, columns, dict(
         aggfunc=aggfunc, fill_value=fill_value, margins=margins, dropna=dropna,
         margins_name=margins_name, observed=observed, sort=sort, unit=unit), rules, uid)
     return result, output
 
+
+#: aggregations that count a group's records, not the values of a column
+_SIZES = ("size", len, np.size)
 
 #: pandas 3's crosstab shows only the categories present; pandas 2's shows every category
 CROSSTAB_OBSERVED = int(pd.__version__.split(".")[0]) >= 3

@@ -157,8 +157,11 @@ def engine_output(root: Node, table: pd.DataFrame, rules: RuleValues, uid: str,
                               unit=unit, sets=[keys, []], top_k=rules.top_k,
                               extremes=bool({"min", "max"} & set(stats)))
         found.update({name: (sets[tuple(keys)], sets[()]) for name in names or [None]})
-    evidence = _laid_out(shown, specs, found, traced.on, rules.top_k,
+    labels = _cell_labels(shown, specs, found, traced.on)
+    evidence = _laid_out(shown, specs, found, labels, rules.top_k,
                          "units" if unit is not None else "records")
+    if "median" in stats:
+        _add_sides(traced.frame, shown, specs, labels, keys, unit, evidence)
     label = ENGINES[traced.engine][2]
     value_of = np.array([[s.value for s in specs.values()]] * shown.shape[0], dtype=object)
     review = value_checks(traced.frame, evidence, value_of, label, unit)
@@ -191,25 +194,53 @@ def _by_position(table: pd.DataFrame, traced: Traced,
     return table.rename(columns=mapping), replace(traced, columns=columns, renames=None)
 
 
-def _laid_out(shown: pd.DataFrame, specs: dict[str, Aggregate], found: dict, on: str | None,
-              top_k: int, unit_label: str) -> Any:
+def _cell_labels(shown: pd.DataFrame, specs: dict[str, Aggregate], found: dict,
+                 on: str | None) -> list[list[tuple]]:
+    """Per shown column, the key labels of the group behind each of its cells (a pivot's
+    columns add the label of the key ``on``, as the engine's groups hold it)."""
+    rows = [label if isinstance(label, tuple) else (label,) for label in shown.index]
+    if on is None:
+        return [rows] * len(specs)
+    groups = next(iter(found.values()))[0]
+    level = groups.index.get_level_values(on) if groups.index.nlevels > 1 else groups.index
+    on_labels = {str(v): v for v in level.unique()}
+    return [[r + (on_labels.get(str(column), column),) for r in rows] for column in specs]
+
+
+def _laid_out(shown: pd.DataFrame, specs: dict[str, Aggregate], found: dict,
+              labels: list[list[tuple]], top_k: int, unit_label: str) -> Any:
     """The evidence of every shown cell, from the engine's groups (``found``: per value
     column, None for the records, its cells' and its overall groups), by label."""
     from jupyter_sdc.engines.pivot import _Grids, _positions
 
-    rows = [label if isinstance(label, tuple) else (label,) for label in shown.index]
-    on_labels: dict[str, Any] = {}
-    groups = next(iter(found.values()))[0]
-    if on is not None:
-        level = groups.index.get_level_values(on) if groups.index.nlevels > 1 else groups.index
-        on_labels = {str(v): v for v in level.unique()}
     grids = _Grids(shown.shape, max(top_k, 2))
-    for j, (column, spec) in enumerate(specs.items()):
-        labels = rows if on is None else [r + (on_labels.get(str(column), column),)
-                                          for r in rows]
+    for j, spec in enumerate(specs.values()):
         groups = found[spec.value][0]
-        positions = _positions(groups, labels)
-        grids.put(np.arange(len(rows)), j, groups.evidence[spec.value].take(positions))
+        positions = _positions(groups, labels[j])
+        grids.put(np.arange(shown.shape[0]), j, groups.evidence[spec.value].take(positions))
     statistic = [_EVIDENCE[s.stat] if s.value is not None else "frequency"
                  for s in specs.values()]
     return grids.evidence(statistic, np.zeros(shown.shape, dtype=bool), unit_label)
+
+
+def _add_sides(frame: Any, shown: pd.DataFrame, specs: dict[str, Aggregate],
+               labels: list[list[tuple]], keys: list[str], unit: str | None,
+               evidence: Any) -> None:
+    """The records (units) on each side of every median shown, counted by the engine as for
+    ``sdc.pivot_table`` (``quantile_sides``). A group with a missing key is left out (it is
+    review already); labels the engine cannot be asked about leave the medians review."""
+    from jupyter_sdc.engines.sides import Cell, cell_sides
+
+    wanted: dict[tuple[tuple[str, ...], str], list[Cell]] = {}
+    for j, spec in enumerate(specs.values()):
+        if spec.stat != "median" or spec.value is None:
+            continue
+        for i, label in enumerate(labels[j]):
+            cut = shown.iat[i, j]
+            if pd.notna(cut) and not any(pd.isna(k) for k in label):
+                wanted.setdefault((tuple(keys), spec.value), []).append((i, j, label, float(cut)))
+    try:
+        evidence.below, evidence.above = cell_sides(frame, wanted, tuple(keys), unit,
+                                                    shown.shape)
+    except TypeError:
+        pass  # e.g. a key label SQL cannot be written with: value_checks makes it review

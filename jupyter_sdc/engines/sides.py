@@ -36,7 +36,7 @@ def joined(cuts: pd.DataFrame, keys: tuple[str, ...], counted: Any) -> pd.DataFr
     if not isinstance(counted, pd.DataFrame):
         counted = pd.DataFrame(counted.to_dict(as_series=False))
         for k in keys:
-            counted[k] = counted[k].astype(cuts[k].dtype, copy=False)
+            counted[k] = counted[k].astype(cuts[k].dtype)
     out = cuts.merge(counted, on=list(keys), how="left") if keys else cuts.assign(
         **{_BELOW: counted[_BELOW].iloc[0], _ABOVE: counted[_ABOVE].iloc[0]})
     return out.fillna({_BELOW: 0, _ABOVE: 0}).rename(columns={_BELOW: "below",
@@ -114,7 +114,7 @@ def _duckdb(frame: Any, keys: list, all_keys: list, value: str, cuts: pd.DataFra
            f"SELECT {select} FROM src {join} {group}")
     found = rel.query("__sdc_rows", sql).to_arrow_table().to_pandas()
     for k in keys:  # the labels as the engine's groups hold them
-        found[k] = found[k].astype(cuts[k].dtype, copy=False)
+        found[k] = found[k].astype(cuts[k].dtype)
     return found
 
 
@@ -153,8 +153,12 @@ def _spark(frame: Any, keys: list, all_keys: list, value: str, cuts: pd.DataFram
         aggs = [F.count(F.when(below, 1)).alias(_BELOW), F.count(F.when(above, 1)).alias(_ABOVE)]
     found = (rows.groupBy(*keys).agg(*aggs) if keys else rows.agg(*aggs)).toPandas()
     for k in keys:
-        found[k] = found[k].astype(cuts[k].dtype, copy=False)
+        found[k] = found[k].astype(cuts[k].dtype)
     return found
+
+
+#: one cell whose median is published: (row, column, its group's key labels, the value)
+Cell = tuple[int, int, tuple, float]
 
 
 def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
@@ -166,7 +170,7 @@ def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
     if layout.margins:
         first = axis.get_level_values(0) if axis.nlevels > 1 else axis
         row_margin = np.asarray(first.astype(object) == layout.margins_name, dtype=bool)
-    wanted: dict[tuple, list[tuple[int, int, tuple, float]]] = {}
+    wanted: dict[tuple, list[Cell]] = {}
     for j, spec in enumerate(specs):
         if spec.stat != "median":
             continue
@@ -179,9 +183,18 @@ def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
                 cut = table.iat[i, j]
                 if pd.notna(cut):
                     wanted.setdefault((keys, spec.value), []).append((i, j, label, float(cut)))
-    below = np.full(table.shape, np.nan)
-    above = np.full(table.shape, np.nan)
-    all_keys = tuple(layout.rows + layout.cols)
+    evidence.below, evidence.above = cell_sides(frame, wanted, tuple(layout.rows + layout.cols),
+                                                unit, table.shape)
+
+
+def cell_sides(frame: Any, wanted: dict[tuple[tuple[str, ...], str], list[Cell]],
+               all_keys: tuple[str, ...], unit: str | None,
+               shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Records (units) strictly below and above the published median of each cell in
+    ``wanted`` (by grouping keys and value column), counted by the engine of ``frame`` over
+    the rows with every one of ``all_keys`` and the value; NaN where no median is asked."""
+    below = np.full(shape, np.nan)
+    above = np.full(shape, np.nan)
     asked = []
     for (keys, value), cells in wanted.items():
         cuts = pd.DataFrame([dict(zip(keys, label, strict=True)) | {"cut": cut}
@@ -198,4 +211,4 @@ def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
                  for _, row in counted.iterrows()}
         for i, j, label, _cut in cells:
             below[i, j], above[i, j] = found.get(tuple(label), (0, 0))
-    evidence.below, evidence.above = below, above
+    return below, above

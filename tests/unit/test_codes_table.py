@@ -139,3 +139,19 @@ def test_the_common_tables_do_not_call_pandas_twice(monkeypatch: pytest.MonkeyPa
     sess.crosstab(df.k0, df.k1)
     sess.crosstab(df.k0, df.k1, values=df.income, aggfunc="mean")
     sess.pivot_table(df, values="income", index=["k0", "k1"], columns="k2", aggfunc="mean")
+
+
+@pytest.mark.parametrize("aggfunc", [["mean", "sum"], {"v": "mean"}, {"v": ["mean", "max"]}])
+def test_a_list_or_dict_aggfunc_is_pandas_pivot_table(aggfunc):
+    # the codes path makes one statistic: a list or dict of them is pandas' to lay out
+    data = _frame(3, ("str", "int"))
+    data["v"] = np.arange(len(data), dtype=float)
+    session = sdc.Session()
+    table = session.pivot_table(data, values="v", index="k0", columns="k1", aggfunc=aggfunc)
+    pd.testing.assert_frame_equal(
+        table, pd.pivot_table(data, values="v", index="k0", columns="k1", aggfunc=aggfunc))
+    counts = session.outputs[-1].counts
+    expected = pd.crosstab(data.k0, data.k1)
+    for label in table.columns:
+        key = label[-1] if isinstance(label, tuple) else label
+        assert (counts[label].to_numpy() == expected[key].to_numpy()).all()
