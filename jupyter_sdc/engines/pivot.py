@@ -12,7 +12,7 @@ The frequency case (no ``values``, ``aggfunc`` a count) is laid out as ``pd.cros
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,7 +166,7 @@ def _pivot(frame: Any, values: Any, index: Any, columns: Any, aggfunc: Any, fill
     table = layout.table()
     evidence = layout.evidence(table, top_k=request.k,
                                unit_label="units" if unit is not None else "records")
-    if "median" in plan.stats and rows:  # quantile sides: the rows on each side of a median
+    if "median" in plan.stats:  # quantile sides: the rows on each side of a median
         from jupyter_sdc.engines.sides import add_sides
 
         add_sides(frame, layout, table, evidence, unit)
@@ -397,10 +397,7 @@ class _Layout:
             return self._evidence_transposed(table, top_k=top_k, unit_label=unit_label)
         group_axis = table.index
         specs = self._columns(table.columns)
-        row_margin = np.zeros(len(group_axis), dtype=bool)
-        if self.margins:
-            first = group_axis.get_level_values(0) if group_axis.nlevels > 1 else group_axis
-            row_margin = np.asarray(first.astype(object) == self.margins_name, dtype=bool)
+        row_margin = self.row_margin(group_axis)
         grids = _Grids(table.shape, max(top_k, 2))
         for j, spec in enumerate(specs):
             for is_row_margin in (False, True):
@@ -415,25 +412,38 @@ class _Layout:
         statistic = ["frequency" if s.value is None else _EVIDENCE[s.stat] for s in specs]
         return grids.evidence(statistic, margin, unit_label)
 
-    def _evidence_transposed(self, table: pd.DataFrame, *, top_k: int,
-                             unit_label: str) -> CellEvidence:
-        """A table of column keys only: pandas puts the values in the rows (no margins)."""
+    def transposed_cells(self, table: pd.DataFrame) -> Iterator[tuple[int, int, str | None,
+                                                                    str, tuple]]:
+        """The cells of a table of column keys only (pandas puts the values in its rows, no
+        margins): (row, column, value column or None for the records, statistic, the group's
+        labels)."""
         lists = self.plan.piece_labels is not None
         values_multi = self.plan.values_multi and not self.frequency
+        for j, label in enumerate(table.columns):
+            parts = _as_tuple(label)
+            funcs = self.plan.funcs[self.plan.piece_labels.index(parts[0]) if lists else 0]
+            for i, row in enumerate(table.index):
+                value = row if values_multi else next(iter(funcs))
+                yield (i, j, None if value == _DUMMY else value, funcs[value][1],
+                       parts[1:] if lists else parts)
+
+    def row_margin(self, axis: pd.Index) -> np.ndarray:
+        """Which rows of the table are the margin row."""
+        if not self.margins:
+            return np.zeros(len(axis), dtype=bool)
+        first = axis.get_level_values(0) if axis.nlevels > 1 else axis
+        return np.asarray(first.astype(object) == self.margins_name, dtype=bool)
+
+    def _evidence_transposed(self, table: pd.DataFrame, *, top_k: int,
+                             unit_label: str) -> CellEvidence:
         found = self.groups[tuple(self.cols)]
         grids = _Grids(table.shape, max(top_k, 2))
         statistic = np.empty(table.shape, dtype=object)
-        for j, label in enumerate(table.columns):
-            parts = _as_tuple(label)
-            piece = self.plan.piece_labels.index(parts[0]) if lists else 0
-            funcs = self.plan.funcs[piece]
-            pos = _positions(found, [parts[1:] if lists else parts])
-            for i, row in enumerate(table.index):
-                value = row if values_multi else next(iter(funcs))
-                _, stat = funcs[value]
-                value = None if value == _DUMMY else value
-                grids.put(np.array([i]), j, found.evidence[value].take(pos))
-                statistic[i, j] = "frequency" if value is None else _EVIDENCE[stat]
+        cells = list(self.transposed_cells(table))
+        where = _positions(found, [labels for *_, labels in cells]) if cells else []
+        for (i, j, value, stat, _), pos in zip(cells, where, strict=True):
+            grids.put(np.array([i]), j, found.evidence[value].take(np.array([pos])))
+            statistic[i, j] = "frequency" if value is None else _EVIDENCE[stat]
         return grids.evidence(statistic, np.zeros(table.shape, dtype=bool), unit_label)
 
     def _where(self, spec: _Column, labels: pd.Index,

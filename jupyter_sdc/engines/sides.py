@@ -164,13 +164,24 @@ Cell = tuple[int, int, tuple, float]
 def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
               unit: str | None) -> None:
     """``evidence.below``/``above`` of every median cell of a pivot (``pivot._Layout``)."""
+    wanted: dict[tuple, list[Cell]] = {}
+    if not layout.rows:  # column keys only: one value column per row
+        for i, j, value, stat, labels in layout.transposed_cells(table):
+            cut = table.iat[i, j]
+            if stat == "median" and pd.notna(cut):
+                wanted.setdefault((tuple(layout.cols), value), []).append((i, j, labels,
+                                                                           float(cut)))
+    else:
+        _by_column(layout, table, wanted)
+    evidence.below, evidence.above = cell_sides(frame, wanted, tuple(layout.rows + layout.cols),
+                                                unit, table.shape)
+
+
+def _by_column(layout: Any, table: pd.DataFrame, wanted: dict[tuple, list[Cell]]) -> None:
+    """The median cells of a pivot with row keys, column by column (margins included)."""
     specs = layout._columns(table.columns)
     axis = table.index
-    row_margin = np.zeros(len(axis), dtype=bool)
-    if layout.margins:
-        first = axis.get_level_values(0) if axis.nlevels > 1 else axis
-        row_margin = np.asarray(first.astype(object) == layout.margins_name, dtype=bool)
-    wanted: dict[tuple, list[Cell]] = {}
+    row_margin = layout.row_margin(axis)
     for j, spec in enumerate(specs):
         if spec.stat != "median":
             continue
@@ -183,8 +194,6 @@ def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
                 cut = table.iat[i, j]
                 if pd.notna(cut):
                     wanted.setdefault((keys, spec.value), []).append((i, j, label, float(cut)))
-    evidence.below, evidence.above = cell_sides(frame, wanted, tuple(layout.rows + layout.cols),
-                                                unit, table.shape)
 
 
 def cell_sides(frame: Any, wanted: dict[tuple[tuple[str, ...], str], list[Cell]],
