@@ -68,7 +68,7 @@ def pivot_table(
     *, rules: RuleValues, uid: str, unit: Any = None, suppress: bool = False,
     round_base: int | None = None, structural_zeros: Any = None,
     structural_reason: str | None = None, source: dict[str, Any] | None = None,
-) -> tuple[pd.DataFrame, Output]:
+) -> tuple[pd.DataFrame | pd.Series, Output]:
     """``pd.pivot_table`` of a Polars, DuckDB or Spark frame, as a pandas table, and its record."""
     engine = engine_of(data, "pivot_table")
     label = ENGINES[engine][2]
@@ -81,11 +81,12 @@ def pivot_table(
     table, evidence, n = pivot_and_total(
         data, values, index, columns, aggfunc, fill_value=fill_value, margins=margins,
         margins_name=margins_name, unit=unit_col, top_k=rules.top_k)
-    review = _value_evidence(data, table, evidence, label, values, index, columns, aggfunc,
+    shown = table.to_frame() if isinstance(table, pd.Series) else table  # sizes: a Series
+    review = _value_evidence(data, shown, evidence, label, values, index, columns, aggfunc,
                              unit=unit_col)
     evidence.structural_zero, structural = pdx._structural(structural_zeros, structural_reason,
-                                                           table)
-    output = assess(table, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
+                                                           shown)
+    output = assess(shown, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
                     summary={"n": n},
                     source={"call": "pivot_table", "engine": engine, **(source or {})},
                     review=review)

@@ -97,14 +97,16 @@ def pivot(
     unit: str | None = None,
     top_k: int = 2,
     **options: Any,
-) -> tuple[pd.DataFrame, CellEvidence]:
+) -> tuple[pd.DataFrame | pd.Series, CellEvidence]:
     """``pandas.pivot_table`` of ``frame`` (pandas, Polars, DuckDB, Spark) and its evidence.
 
     Returns the table as pandas would lay it out for the same data (rows with a missing key
     dropped, ``dropna=True``, ``observed=True``, sorted) and the ``CellEvidence`` of every
     cell, margins flagged. Without ``values`` and with a counting ``aggfunc`` the table is
-    ``pd.crosstab``'s counts. ``unit`` counts distinct units and sums their contributions
-    first; ``options`` go to the engine (``memory_limit``, ``threads``, ``engine``).
+    ``pd.crosstab``'s counts; ``aggfunc="size"`` with keys on one axis only gives pandas'
+    Series of group sizes (the evidence laid out as its ``to_frame()``). ``unit`` counts
+    distinct units and sums their contributions first; ``options`` go to the engine
+    (``memory_limit``, ``threads``, ``engine``).
     """
     table, evidence, _ = _pivot(frame, values, index, columns, aggfunc, fill_value, margins,
                                 margins_name, unit, top_k, False, options)
@@ -124,7 +126,7 @@ def pivot_and_total(
     unit: str | None = None,
     top_k: int = 2,
     **options: Any,
-) -> tuple[pd.DataFrame, CellEvidence, int]:
+) -> tuple[pd.DataFrame | pd.Series, CellEvidence, int]:
     """``pivot``, and the records (units) behind the whole table: those with every key and
     a first value present, as the pandas check counts them (the grand total, in the same
     query)."""
@@ -134,7 +136,7 @@ def pivot_and_total(
 
 def _pivot(frame: Any, values: Any, index: Any, columns: Any, aggfunc: Any, fill_value: Any,
            margins: bool, margins_name: str, unit: str | None, top_k: int, overall: bool,
-           options: dict[str, Any]) -> tuple[pd.DataFrame, CellEvidence, int]:
+           options: dict[str, Any]) -> tuple[pd.DataFrame | pd.Series, CellEvidence, int]:
     rows, cols = _names(index), _names(columns)
     if not rows and not cols:
         raise ValueError("pivot needs index= or columns=")
@@ -149,6 +151,9 @@ def _pivot(frame: Any, values: Any, index: Any, columns: Any, aggfunc: Any, fill
     if plan.size_margins and margins:
         raise ValueError("pandas cannot add margins to aggfunc='size' with values; use "
                          "'count' (records with a value) or leave values out")
+    sizes = frequency and _stat(aggfunc)[1] == "size" and not (rows and cols)
+    if sizes:  # pandas gives a Series of group sizes, the keys in its index
+        rows, cols = rows + cols, []
     sets: list[tuple[str, ...]] = [tuple(rows + cols)]
     if margins:
         sets += [tuple(rows), tuple(cols), ()]
@@ -170,6 +175,8 @@ def _pivot(frame: Any, values: Any, index: Any, columns: Any, aggfunc: Any, fill
         from jupyter_sdc.engines.sides import add_sides
 
         add_sides(frame, layout, table, evidence, unit)
+    if sizes:
+        table = table.iloc[:, 0].rename(None)
     total = -1
     if overall:
         grand = groups[()].evidence[plan.values[0] if plan.values else None]
@@ -302,6 +309,8 @@ class _Layout:
             table = table.T
         if self.frequency and not cols:
             table.columns = pd.Index(["count"])
+        if self.frequency and not rows:
+            table.index = pd.Index(["count"])
         return table.dropna(how="all", axis=1)
 
     def _add_margins(self, table: pd.DataFrame,
