@@ -20,7 +20,7 @@ from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
 from jupyter_sdc.engines import engine_name
-from jupyter_sdc.engines.pivot import columns_of, pivot_and_total
+from jupyter_sdc.engines.pivot import columns_of, pivot
 
 #: engine -> (the module it needs, the extra that installs it, its name for people)
 ENGINES = {"polars": ("polars", "polars", "Polars"), "duckdb": ("duckdb", "duckdb", "DuckDB"),
@@ -78,9 +78,9 @@ def pivot_table(
     unit_col = unit if unit is not None else rules.unit
     _check_columns(data, engine, index=index, columns=columns,
                    values=list(values) if isinstance(values, dict) else values, unit=unit_col)
-    table, evidence, n = pivot_and_total(
+    table, evidence, n = pivot(
         data, values, index, columns, aggfunc, fill_value=fill_value, margins=margins,
-        margins_name=margins_name, unit=unit_col, top_k=rules.top_k)
+        margins_name=margins_name, unit=unit_col, top_k=rules.top_k, total=True)
     shown = table.to_frame() if isinstance(table, pd.Series) else table  # sizes: a Series
     review = _value_evidence(data, shown, evidence, label, values, index, columns, aggfunc,
                              unit=unit_col)

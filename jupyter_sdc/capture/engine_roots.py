@@ -24,9 +24,6 @@ from jupyter_sdc.core.mitigation import requested
 from jupyter_sdc.core.record import Output
 from jupyter_sdc.core.rules import RuleValues
 
-#: displayed statistic -> what the evidence calls it
-_EVIDENCE = {"size": "frequency", "count": "frequency", "sum": "sum", "mean": "mean",
-             "median": "median", "std": "std", "var": "var", "min": "min", "max": "max"}
 ROWS_SHOWN = 100  # rows of an untraced result kept in its review record
 
 
@@ -211,14 +208,14 @@ def _laid_out(shown: pd.DataFrame, specs: dict[str, Aggregate], found: dict,
               labels: list[list[tuple]], top_k: int, unit_label: str) -> Any:
     """The evidence of every shown cell, from the engine's groups (``found``: per value
     column, None for the records, its cells' and its overall groups), by label."""
-    from jupyter_sdc.engines.pivot import _Grids, _positions
+    from jupyter_sdc.engines.layout import EVIDENCE, Grids, positions
 
-    grids = _Grids(shown.shape, max(top_k, 2))
+    grids = Grids(shown.shape, max(top_k, 2))
     for j, spec in enumerate(specs.values()):
         groups = found[spec.value][0]
-        positions = _positions(groups, labels[j])
-        grids.put(np.arange(shown.shape[0]), j, groups.evidence[spec.value].take(positions))
-    statistic = [_EVIDENCE[s.stat] if s.value is not None else "frequency"
+        where = positions(groups, labels[j])
+        grids.put(np.arange(shown.shape[0]), j, groups.evidence[spec.value].take(where))
+    statistic = [EVIDENCE[s.stat] if s.value is not None else "frequency"
                  for s in specs.values()]
     return grids.evidence(statistic, np.zeros(shown.shape, dtype=bool), unit_label)
 

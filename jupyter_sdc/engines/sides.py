@@ -8,12 +8,15 @@ of (keys, cut), joined to the rows with every key present and a value, and count
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from jupyter_sdc.engines.dispatch import engine_name
+
+if TYPE_CHECKING:
+    from jupyter_sdc.engines.layout import Layout
 
 _CUT, _BELOW, _ABOVE = "__sdc_cut", "__sdc_below", "__sdc_above"
 
@@ -161,9 +164,9 @@ def _spark(frame: Any, keys: list, all_keys: list, value: str, cuts: pd.DataFram
 Cell = tuple[int, int, tuple, float]
 
 
-def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
+def add_sides(frame: Any, layout: Layout, table: pd.DataFrame, evidence: Any,
               unit: str | None) -> None:
-    """``evidence.below``/``above`` of every median cell of a pivot (``pivot._Layout``)."""
+    """``evidence.below``/``above`` of every median cell of a pivot (``layout.Layout``)."""
     wanted: dict[tuple, list[Cell]] = {}
     if not layout.rows:  # column keys only: one value column per row
         for i, j, value, stat, labels in layout.transposed_cells(table):
@@ -177,9 +180,9 @@ def add_sides(frame: Any, layout: Any, table: pd.DataFrame, evidence: Any,
                                                 unit, table.shape)
 
 
-def _by_column(layout: Any, table: pd.DataFrame, wanted: dict[tuple, list[Cell]]) -> None:
+def _by_column(layout: Layout, table: pd.DataFrame, wanted: dict[tuple, list[Cell]]) -> None:
     """The median cells of a pivot with row keys, column by column (margins included)."""
-    specs = layout._columns(table.columns)
+    specs = layout.column_specs(table.columns)
     axis = table.index
     row_margin = layout.row_margin(axis)
     for j, spec in enumerate(specs):
@@ -189,7 +192,7 @@ def _by_column(layout: Any, table: pd.DataFrame, wanted: dict[tuple, list[Cell]]
             chosen = np.flatnonzero(row_margin == margin)
             if not len(chosen):
                 continue
-            keys, labels = layout._where(spec, axis[chosen], margin)
+            keys, labels = layout.where(spec, axis[chosen], margin)
             for i, label in zip(chosen, labels, strict=True):
                 cut = table.iat[i, j]
                 if pd.notna(cut):
