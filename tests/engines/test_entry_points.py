@@ -268,3 +268,16 @@ def test_counts_without_values_or_index_show_no_internal_label():
     assert table.index.tolist() == ["count"]
     assert session.outputs[-1].counts.to_numpy().tolist() == [[3, 20]]
     assert "__dummy__" not in json.dumps(session.outputs[-1].to_dict())
+
+
+@pytest.mark.parametrize("keys", [dict(index="day"), dict(columns="day")],
+                         ids=["index", "columns"])
+def test_a_median_whose_sides_duckdb_cannot_be_asked_about_is_review(keys):
+    # a date label cannot be written into the query that counts each side: fail closed
+    data = pd.DataFrame({"day": pd.to_datetime(["2020-01-01"] * 12 + ["2020-01-02"] * 12),
+                         "x": np.arange(24.0)})
+    session = sdc.Session()
+    session.pivot_table(duckdb.connect().from_df(data), values="x", aggfunc="median", **keys)
+    output = session.outputs[-1]
+    assert output.status.value == "review"
+    assert any("quantile sides" in r for r in output.reasons)
