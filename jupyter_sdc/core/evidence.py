@@ -209,7 +209,8 @@ def _top_2(groups: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, 
         _, bound, _ = _first_two(groups[sample].copy(), values[sample].copy(), n)
         if np.isfinite(bound).all():
             candidate = values >= bound.min()
-            groups, values = groups[candidate], values[candidate]
+            if np.count_nonzero(candidate) <= len(values) // 8:  # selective: worth a copy
+                groups, values = groups[candidate], values[candidate]
         candidate = _at_least(values, bound, groups)
         groups, values = groups[candidate], values[candidate]
     first, second, at_max = _first_two(groups, values, n)
