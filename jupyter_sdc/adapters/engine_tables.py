@@ -91,7 +91,33 @@ def pivot_table(
                     source={"call": "pivot_table", "engine": engine, **(source or {})},
                     review=review)
     output.mitigation["notes"] = [*output.mitigation.get("notes", []), *structural]
+    output.fingerprint = engine_fingerprint(output, evidence, _names(index), _names(columns))
     return table, output
+
+
+def engine_fingerprint(output: Output, evidence: Any, rows: list[str],
+                       cols: list[str]) -> Any:
+    """What differencing needs from an engine's table of one statistic over one or two
+    variables: its counts, the records behind it, its variables. An engine gives no sample of
+    the rows (hashing every row would cost more than the table), so a nesting the counts
+    allow is a possibility a checker confirms (``rows_known=False``: review)."""
+    from jupyter_sdc.core.differencing import from_hashes
+
+    counts = output.counts
+    if counts is None or len(rows) != 1 or len(cols) > 1 or counts.columns.nlevels != 1 or \
+            (not cols and counts.shape[1] != 1):
+        return None
+    margin = evidence.margin if evidence.margin is not None else \
+        np.zeros(counts.shape, dtype=bool)
+    keep_rows, keep_cols = ~margin.all(axis=1), ~margin.all(axis=0)
+    counts = counts.loc[keep_rows, keep_cols].copy()
+    if cols:
+        counts.columns = pd.Index(counts.columns, name=cols[0])
+    # every record with its keys sits in one cell (margins left out)
+    behind = evidence.rows if evidence.rows is not None else evidence.count
+    n_rows = int(np.nansum(np.asarray(behind, dtype=float)[np.ix_(keep_rows, keep_cols)]))
+    return from_hashes(np.empty(0, dtype=np.uint64), "records", (*rows, *cols), counts,
+                       n_rows=n_rows, rows_known=False)
 
 
 def _values_grid(table: pd.DataFrame, data: Any, values: Any, index: Any, columns: Any,

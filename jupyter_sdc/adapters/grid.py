@@ -39,13 +39,47 @@ def _factorize(key: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes if codes.flags.writeable else codes.copy(), pd.Index(uniques)
 
 
+@dataclass(frozen=True)
+class KeyCodes:
+    """Keys a ``groupby`` already factorised (it did so to compute its result): per key,
+    codes (-1: missing) and labels; and, where pandas also combined them, each record's group
+    (``ids``, -1: a key missing) and the groups' labels (``groups``, a MultiIndex over those
+    labels), so that the checks need not combine the codes again."""
+
+    per_key: list[tuple[np.ndarray, pd.Index]]
+    ids: np.ndarray | None = None
+    groups: pd.Index | None = None
+
+    def combined(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(ids, each group's dense id over the keys' labels), or None where the groups are
+        not plainly the keys' combinations (one key, other labels, a group with a missing key)."""
+        groups = self.groups
+        if self.ids is None or not isinstance(groups, pd.MultiIndex) or \
+                groups.nlevels != len(self.per_key) or len(self.per_key) < 2:
+            return None
+        dense = np.zeros(len(groups), dtype=np.int64)
+        stride = 1
+        for level in reversed(range(groups.nlevels)):
+            uniques = self.per_key[level][1]
+            codes = np.asarray(groups.codes[level], dtype=np.int64)
+            if not groups.levels[level].equals(uniques) or (len(codes) and codes.min() < 0):
+                return None
+            dense += codes * stride
+            stride *= max(len(uniques), 1)
+        return np.asarray(self.ids, dtype=np.int64), dense
+
+
 class _Axis:
     """One side of the table (the row keys or the column keys), as one id per record."""
 
     def __init__(self, keys: list[pd.Series], n_records: int,
-                 factorized: list[tuple[np.ndarray, pd.Index]] | None = None) -> None:
+                 factorized: KeyCodes | None = None) -> None:
         self.names = [k.name for k in keys]
-        made = list(reversed(factorized)) if factorized is not None else None
+        combined = factorized.combined() if factorized is not None else None
+        if combined is not None:
+            self._from_groups(factorized, *combined)
+            return
+        made = list(reversed(factorized.per_key)) if factorized is not None else None
         self.uniques: list[pd.Index] = []
         ids = np.zeros(n_records, dtype=np.int64) if not keys else None
         missing = None  # records with a missing key (None: there are none)
@@ -76,6 +110,19 @@ class _Axis:
             size = len(uniques)
         self.ids = ids
         self.size = max(size, 1)
+
+    def _from_groups(self, codes: KeyCodes, ids: np.ndarray, dense: np.ndarray) -> None:
+        """The axis of groups pandas made: their ids as they are, looked up by dense id."""
+        self.uniques = [uniques for _, uniques in codes.per_key]
+        self.strides = []
+        size = 1
+        for uniques in reversed(self.uniques):
+            self.strides.insert(0, size)
+            size *= max(len(uniques), 1)
+        self.complete = not (len(ids) and ids.min() < 0)
+        self.lookup = pd.Index(dense)
+        self.ids = ids
+        self.size = max(len(dense), 1)
 
     def combo_hashes(self) -> np.ndarray:
         """A hash per key combination, from the key values (stable across outputs).
@@ -128,9 +175,9 @@ class ColumnSpec:
 class Grid:
     def __init__(self, row_keys: list[pd.Series], col_keys: list[pd.Series],
                  n_records: int, units: np.ndarray | None = None,
-                 row_codes: list[tuple[np.ndarray, pd.Index]] | None = None) -> None:
-        """``row_codes``: the row keys already factorised (codes, -1 for missing, and labels),
-        e.g. by the user's own ``groupby``."""
+                 row_codes: KeyCodes | None = None) -> None:
+        """``row_codes``: the row keys already factorised, e.g. by the user's own
+        ``groupby``."""
         self.rows = _Axis(row_keys, n_records, row_codes)
         self.cols = _Axis(col_keys, n_records)
         self.units = units
@@ -326,6 +373,8 @@ class Grid:
         if values is None and mask is None and self.units is None and "cell" in self._id_cache:
             return int((self._id_cache["cell"] >= 0).sum())
         valid = self.valid()
+        if valid is None and mask is None and self.units is None and values is not None:
+            return len(values) - int(np.count_nonzero(np.isnan(values)))  # one pass
         valid = np.ones(len(self.rows.ids), dtype=bool) if valid is None else valid.copy()
         if values is not None:
             valid &= ~np.isnan(values)

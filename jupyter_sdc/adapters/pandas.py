@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.adapters.grid import ColumnSpec, Grid, stack_rows
+from jupyter_sdc.adapters.grid import ColumnSpec, Grid, KeyCodes, stack_rows
 from jupyter_sdc.core.aggfuncs import func_name, statistic_of
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.record import Output
@@ -108,7 +108,7 @@ class Prepared:
 def prepare(row_keys: list[pd.Series], col_keys: list[pd.Series], values: dict[str, pd.Series],
             statistics: dict[str, str], unit: pd.Series | None,
             weights: pd.Series | None = None,
-            row_codes: list[tuple[np.ndarray, pd.Index]] | None = None) -> Prepared:
+            row_codes: KeyCodes | None = None) -> Prepared:
     """The keys factorised (a ``Grid``) and each value column as floats (weighted if asked)."""
     n = len(row_keys[0]) if row_keys else len(col_keys[0])
     grid = Grid(row_keys, col_keys, n, _unit_codes(unit), row_codes)
@@ -144,7 +144,7 @@ def tabulate(
     source: dict[str, Any] | None = None,
     review: list[str] | None = None,
     prepared: Prepared | None = None,
-    row_codes: list[tuple[np.ndarray, pd.Index]] | None = None,
+    row_codes: KeyCodes | None = None,
     values_in_rows: bool = False,
     **fields: Any,
 ) -> Output:

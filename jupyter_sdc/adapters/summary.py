@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.adapters import pandas as pdx
-from jupyter_sdc.adapters.grid import ColumnSpec
+from jupyter_sdc.adapters.grid import ColumnSpec, KeyCodes
 from jupyter_sdc.adapters.recipes import for_grouped, for_summary
 from jupyter_sdc.adapters.sides import QUANTILES, sides
 from jupyter_sdc.core.aggfuncs import quantile_statistic, statistic_of
@@ -56,7 +56,7 @@ def _grouped(
     suppress: bool = False,
     round_base: int | None = None,
     source: dict[str, Any] | None = None,
-    row_codes: list[tuple[np.ndarray, pd.Index]] | None = None,
+    row_codes: KeyCodes | None = None,
     **fields: Any,
 ) -> Output:
     """Record for ``data.groupby(keys)[values].<statistic>()`` whose result pandas gave.

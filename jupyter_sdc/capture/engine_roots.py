@@ -113,7 +113,7 @@ def untraced_output(table: pd.DataFrame, uid: str, rules: RuleValues, source: di
 def engine_output(root: Node, table: pd.DataFrame, rules: RuleValues, uid: str,
                   source: dict) -> Output:
     """The record of an aggregate ``table`` (pandas, as shown) traced to ``root``."""
-    from jupyter_sdc.adapters.engine_tables import ENGINES, value_checks
+    from jupyter_sdc.adapters.engine_tables import ENGINES, engine_fingerprint, value_checks
     from jupyter_sdc.engines import group_evidence
     from jupyter_sdc.engines.pivot import columns_of
 
@@ -170,8 +170,11 @@ def engine_output(root: Node, table: pd.DataFrame, rules: RuleValues, uid: str,
     first = found[first_value][1].evidence[first_value]
     summary = {"n": int(first.count[0]) if len(first.count) else 0}
     suppress, round_base = requested(rules)
-    return assess(shown, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
-                  summary=summary, source=source, review=review)
+    output = assess(shown, evidence, rules, uid=uid, suppress=suppress, round_base=round_base,
+                    summary=summary, source=source, review=review)
+    if traced.on is None and len(cells) == 1:  # one statistic by the keys: a 1-D table
+        output.fingerprint = engine_fingerprint(output, evidence, list(traced.keys), [])
+    return output
 
 
 def _by_position(table: pd.DataFrame, traced: Traced,

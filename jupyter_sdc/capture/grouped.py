@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_sdc.adapters.grid import KeyCodes
 from jupyter_sdc.capture.checkable import NotCheckable, tabulation, unit_for, unwrapped
 from jupyter_sdc.capture.lineage import GroupSpec, Node
 from jupyter_sdc.core.aggfuncs import quantile_statistic
@@ -69,9 +70,10 @@ def grouped_output(node: Node, rules: RuleValues, uid: str, source: dict,
                          round_base=mit["round_base"], unit=units, row_codes=codes)
 
 
-def group_codes(grouped: Any, spec: GroupSpec, keys: list) -> list | None:
+def group_codes(grouped: Any, spec: GroupSpec, keys: list) -> KeyCodes | None:
     """The keys as the user's ``groupby`` factorised them (it did so to compute the result),
-    so the check does not factorise them again: per key, codes (-1: missing) and labels.
+    so the check does not factorise them again: per key, codes (-1: missing) and labels, and
+    the groups pandas combined them into (their ids are cached on the groupby too).
 
     ``None`` (factorise again) wherever that is not plainly the same grouping."""
     grouper = getattr(grouped, "_grouper", None)  # pandas' own, cached on the groupby
@@ -79,14 +81,40 @@ def group_codes(grouped: Any, spec: GroupSpec, keys: list) -> list | None:
     if groupings is None or spec.level is not None or len(groupings) != len(keys):
         return None
     try:
-        out = [(np.asarray(g.codes), pd.Index(g.uniques)) for g in groupings]
+        out = [(np.asarray(g.codes), _labels(g)) for g in groupings]
     except (AttributeError, TypeError, ValueError):
         return None
     n = len(spec.data)
-    if any(len(codes) != n or len(codes) and codes.max() >= len(uniques)
-           for codes, uniques in out):
+    if any(len(codes) != n for codes, _ in out):
         return None
-    return out
+    ids, groups = _combined(grouper, n)
+    made = KeyCodes(out, ids, groups)
+    if made.combined() is None and any(len(codes) and codes.max() >= len(uniques)
+                                       for codes, uniques in out):
+        return None  # the codes themselves are read: they must fit their labels
+    return made
+
+
+def _labels(grouping: Any) -> pd.Index:
+    """The labels a grouping's codes point to (``uniques`` on pandas 3; pandas 2 keeps them
+    as ``_group_index``), a missing key's own label included when dropna=False."""
+    for name in ("uniques", "_group_index", "group_index"):
+        labels = getattr(grouping, name, None)
+        if labels is not None:
+            return pd.Index(labels)
+    raise AttributeError("grouping without labels")
+
+
+def _combined(grouper: Any, n: int) -> tuple[np.ndarray | None, pd.Index | None]:
+    """pandas' group of each record and the groups' labels, where it exposes them (pandas 3:
+    ``result_index_and_ids``; the groupby's dropna left records with a missing key out)."""
+    try:
+        groups, ids = grouper.result_index_and_ids
+    except (AttributeError, TypeError, ValueError):
+        return None, None
+    if not getattr(grouper, "dropna", False) or len(ids) != n:
+        return None, None
+    return np.asarray(ids), groups
 
 
 #: describe() row labels -> the statistic each one is

@@ -53,6 +53,9 @@ class Fingerprint:
     values: np.ndarray  # counts as floats, for quick comparisons
     band_edges: dict[str, tuple[float, ...]] = field(default_factory=dict)
     label: str | None = None  # e.g. "Table 3", used in reasons
+    #: False for a table an engine computed (Polars, DuckDB, Spark): no row sketch, so a
+    #: nesting or a re-banding is only possible, judged from the counts (``POSSIBLE``)
+    rows_known: bool = True
 
     @property
     def complete(self) -> bool:
@@ -112,9 +115,11 @@ def fingerprint(frame_index: pd.Index, dataset_key: str, group_vars: tuple[str, 
 
 def from_hashes(hashes: np.ndarray, dataset_key: str, group_vars: tuple[str, ...],
                 counts: pd.DataFrame, band_edges: dict[str, list[float]] | None = None,
-                label: str | None = None, n_rows: int | None = None) -> Fingerprint:
+                label: str | None = None, n_rows: int | None = None,
+                rows_known: bool = True) -> Fingerprint:
     """A fingerprint from 64-bit row hashes already computed: every row's, or (with
-    ``n_rows``) a sample that holds at least the SKETCH_K smallest."""
+    ``n_rows``) a sample that holds at least the SKETCH_K smallest; ``rows_known=False``
+    and no hashes for a table whose rows cannot be sampled (an engine's)."""
     n_rows = len(hashes) if n_rows is None else n_rows
     hashes = _bottom_k(np.asarray(hashes, dtype=np.uint64))
     values = counts.to_numpy(dtype=float)
@@ -129,7 +134,7 @@ def from_hashes(hashes: np.ndarray, dataset_key: str, group_vars: tuple[str, ...
         if list(e) != sorted(e):
             raise ValueError(f"band_edges[{var!r}] must be increasing")
     return Fingerprint(dataset_key, n_rows, hashes, tuple(group_vars),
-                       counts.copy(), values, edges, label)
+                       counts.copy(), values, edges, label, rows_known)
 
 
 def intervals_of(level: pd.Index) -> pd.IntervalIndex | None:
@@ -183,18 +188,42 @@ def check_differencing(items: Sequence[tuple[str, Fingerprint]], *, threshold: i
         for i, (uid_small, small) in enumerate(group):
             for uid_big, big in group[i + 1:]:
                 seen["pairs_compared"] += 1
+                known = small.rows_known and big.rows_known
                 if big.n_rows > small.n_rows and small.band_edges == big.band_edges:
-                    if _inside(small, big):
+                    if not known or _inside(small, big):
                         seen["nested_pairs"] += 1
                         found = _nested(uid_big, big, uid_small, small, threshold, zeros)
-                        findings += [found] if found else []
+                        findings += [_possible(found, known)] if found else []
                 elif big.n_rows == small.n_rows and small.band_edges != big.band_edges:
-                    if np.array_equal(small.sketch, big.sketch):
+                    if not known or np.array_equal(small.sketch, big.sketch):
                         seen["rebanded_pairs"] += 1
-                        findings += _rebanded(uid_small, small, uid_big, big, threshold)
+                        findings += [_possible(f, known) for f in
+                                     _rebanded(uid_small, small, uid_big, big, threshold)]
     if stats is not None:
         stats.update(seen)
     return findings
+
+
+#: what a reason ends with: a differencing found, or one the counts allow but the rows of an
+#: engine's table cannot confirm (then the verdict is review whatever the rule says)
+FOUND = " (differencing)"
+POSSIBLE = (" (possible differencing: the table was computed in Polars, DuckDB or Spark, "
+            "whose rows cannot be compared with another table's; a checker confirms whether "
+            "one population is part of the other)")
+
+
+def _possible(finding: DifferencingFinding, known: bool) -> DifferencingFinding:
+    """``finding`` as a possibility where the rows behind a table are not known."""
+    from dataclasses import replace
+
+    return finding if known else replace(finding, kind="possible-" + finding.kind)
+
+
+def status_of(reasons: Sequence[str], rule: str) -> str:
+    """The differencing verdict of an output's differencing reasons under ``rule``."""
+    if any(r.endswith(FOUND) for r in reasons):
+        return rule
+    return "review" if reasons else "pass"
 
 
 def _inside(small: Fingerprint, big: Fingerprint) -> bool:
@@ -350,6 +379,8 @@ def to_json(fp: Fingerprint) -> dict:
             "sketch": [format(int(h), "016x") for h in fp.sketch],
             "group_vars": list(fp.group_vars), "counts": frame_to_json(fp.counts),
             "band_edges": {k: list(v) for k, v in fp.band_edges.items()}}
+    if not fp.rows_known:
+        data["rows_known"] = False
     # bands stay bands (labels would come back as text): saved typed, matched by label
     for key, level in (("row_bands", fp.counts.index), ("column_bands", fp.counts.columns)):
         if len(level) and all(isinstance(x, pd.Interval) for x in level):
@@ -371,7 +402,8 @@ def from_json(data: dict, label: str | None = None) -> Fingerprint:
     sketch = np.array([int(h, 16) for h in data["sketch"]], dtype=np.uint64)
     return Fingerprint(data["dataset_key"], int(data["n_rows"]), sketch,
                        tuple(data["group_vars"]), counts, counts.to_numpy(dtype=float),
-                       {k: tuple(v) for k, v in data.get("band_edges", {}).items()}, label)
+                       {k: tuple(v) for k, v in data.get("band_edges", {}).items()}, label,
+                       bool(data.get("rows_known", True)))
 
 
 def reasons_by_output(items: Sequence[tuple[str, Fingerprint]], *, threshold: int,
@@ -381,8 +413,9 @@ def reasons_by_output(items: Sequence[tuple[str, Fingerprint]], *, threshold: in
     findings = check_differencing(items, threshold=threshold, zeros=zeros, stats=stats)
     found: dict[str, list[str]] = {uid: [] for uid, _fp in items}
     for finding in findings:
+        end = POSSIBLE if finding.kind.startswith("possible-") else FOUND
         for uid in (finding.uid_a, finding.uid_b):
-            found[uid].append(finding.reason_for(uid) + " (differencing)")
+            found[uid].append(finding.reason_for(uid) + end)
     return found
 
 
@@ -421,7 +454,7 @@ def check_records(records: list[dict], stats: dict | None = None,
         record["reasons"] = replace_reasons(record.get("reasons", []), old,
                                             record["differencing"])
         checks = dict(record.get("checks", {}))
-        checks["differencing"] = verdict if record["differencing"] else "pass"
+        checks["differencing"] = status_of(record["differencing"], verdict)
         record["checks"] = checks
         record["status"] = worst(checks.values()).value
     return out

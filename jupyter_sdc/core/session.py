@@ -250,7 +250,7 @@ class Session:
             return
         from dataclasses import replace
 
-        from jupyter_sdc.core.differencing import reasons_by_output, replace_reasons
+        from jupyter_sdc.core.differencing import reasons_by_output, replace_reasons, status_of
 
         group = [o for o in self._outputs.values() if o.fingerprint is not None
                  and o.fingerprint.group_vars == new.fingerprint.group_vars]
@@ -267,8 +267,8 @@ class Session:
             output.reasons = replace_reasons(output.reasons, output.differencing,
                                              found[output.uid])
             output.differencing = found[output.uid]
-            output.checks["differencing"] = (Status(self.rules.differencing)
-                                             if output.differencing else Status.PASS)
+            output.checks["differencing"] = Status(status_of(output.differencing,
+                                                             self.rules.differencing))
             self._notify("update", output)
 
     def remove(self, key: str | Output) -> None:
