@@ -91,7 +91,10 @@ def pivot_table(
                     source={"call": "pivot_table", "engine": engine, **(source or {})},
                     review=review)
     output.mitigation["notes"] = [*output.mitigation.get("notes", []), *structural]
-    output.fingerprint = engine_fingerprint(output, evidence, _names(index), _names(columns))
+    rows, cols = _names(index), _names(columns)
+    if isinstance(table, pd.Series):  # group sizes: every key in the Series' index
+        rows, cols = rows + cols, []
+    output.fingerprint = engine_fingerprint(output, evidence, rows, cols)
     return table, output
 
 
