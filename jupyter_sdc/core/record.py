@@ -261,7 +261,7 @@ def _valid(data: dict[str, Any]) -> None:
 def _fingerprint_json(fp: Any) -> dict[str, Any] | None:
     if fp is None:
         return None
-    from jupyter_sdc.core.differencing import to_json
+    from jupyter_sdc.core.differencing_records import to_json
 
     return to_json(fp)
 
@@ -269,6 +269,6 @@ def _fingerprint_json(fp: Any) -> dict[str, Any] | None:
 def _fingerprint_from(data: dict[str, Any] | None, label: str | None) -> Any:
     if not data:
         return None
-    from jupyter_sdc.core.differencing import from_json
+    from jupyter_sdc.core.differencing_records import from_json
 
     return from_json(data, label)

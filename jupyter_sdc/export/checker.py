@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jupyter_sdc.core.differencing import Fingerprint, from_json
+from jupyter_sdc.core.differencing import Fingerprint
+from jupyter_sdc.core.differencing_records import from_json
 
 CHECKER_SUFFIX = ".checker"
 SUMMARY_JSON = "checker_summary.json"

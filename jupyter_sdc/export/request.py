@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jupyter_sdc.core import differencing
+from jupyter_sdc.core.differencing_records import check_records
 from jupyter_sdc.core.policy import PolicyError, active_policy
 from jupyter_sdc.export import preflight, results_json
 from jupyter_sdc.export.audit import audit_export
@@ -210,7 +210,7 @@ def _differenced(records: list[dict], earlier: list) -> list[dict]:
     """Differencing across every output of the request, whichever notebook it came from, and
     against the outputs ``earlier`` requests released; its reasons cite the request's own
     outputs by uid (``output <uid>``), rendered with labels last."""
-    cited = differencing.check_records([dict(r, label=None) for r in records], earlier=earlier)
+    cited = check_records([dict(r, label=None) for r in records], earlier=earlier)
     return [dict(new, label=old.get("label")) for new, old in zip(cited, records, strict=True)]
 
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 import jupyter_sdc as sdc
-from jupyter_sdc.core.differencing import check_records
+from jupyter_sdc.core.differencing_records import check_records
 from jupyter_sdc.core.record import Output
 
 
