@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.adapters.grid import ColumnSpec, Grid, KeyCodes, stack_rows
+from jupyter_sdc.adapters.axis import KeyCodes
+from jupyter_sdc.adapters.grid import ColumnSpec, Grid, stack_rows
 from jupyter_sdc.core.aggfuncs import func_name, statistic_of
 from jupyter_sdc.core.assess import assess
 from jupyter_sdc.core.record import Output

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from jupyter_sdc.adapters import pandas as pdx
-from jupyter_sdc.adapters.grid import ColumnSpec, KeyCodes
+from jupyter_sdc.adapters.axis import KeyCodes
+from jupyter_sdc.adapters.grid import ColumnSpec
 from jupyter_sdc.adapters.recipes import for_grouped, for_summary
 from jupyter_sdc.adapters.sides import QUANTILES, sides
 from jupyter_sdc.core.aggfuncs import quantile_statistic, statistic_of

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_sdc.adapters.grid import KeyCodes
+from jupyter_sdc.adapters.axis import KeyCodes
 from jupyter_sdc.capture.checkable import NotCheckable, tabulation, unit_for, unwrapped
 from jupyter_sdc.capture.lineage import GroupSpec, Node
 from jupyter_sdc.core.aggfuncs import quantile_statistic

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_sdc.adapters.grid import KeyCodes
+from jupyter_sdc.adapters.axis import KeyCodes
 from jupyter_sdc.adapters.summary import check_grouped
 from jupyter_sdc.capture.grouped import group_codes
 from jupyter_sdc.capture.lineage import GroupSpec
