@@ -47,6 +47,8 @@ class KeyCodes:
     per_key: list[tuple[np.ndarray, pd.Index]]
     ids: np.ndarray | None = None
     groups: pd.Index | None = None
+    #: no record left out for a missing key (None: not known, look at the ids)
+    complete: bool | None = None
 
     def combined(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(ids, each group's dense id over the keys' labels), or None where the groups are
@@ -117,7 +119,8 @@ class Axis:
         for uniques in reversed(self.uniques):
             self.strides.insert(0, size)
             size *= max(len(uniques), 1)
-        self.complete = not (len(ids) and ids.min() < 0)
+        self.complete = codes.complete if codes.complete is not None else \
+            not (len(ids) and ids.min() < 0)
         self.lookup = pd.Index(dense)
         self.ids = ids
         self.size = max(len(dense), 1)

@@ -272,6 +272,8 @@ def two_valued_note(name: str) -> str:
 
 def non_finite(array: np.ndarray, name: str) -> list[str]:
     """Why a statistic of these values cannot be judged (infinite contributions)."""
+    if array.size and np.isfinite(np.add.reduce(array)):
+        return []  # a finite sum: no value is infinite (nor missing), without a mask
     return infinite_reasons(int(np.isinf(array).sum()), name)
 
 

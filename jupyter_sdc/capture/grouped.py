@@ -88,7 +88,8 @@ def group_codes(grouped: Any, spec: GroupSpec, keys: list) -> KeyCodes | None:
     if any(len(codes) != n for codes, _ in out):
         return None
     ids, groups = _combined(grouper, n)
-    made = KeyCodes(out, ids, groups)
+    dropped = getattr(grouper, "has_dropped_na", None)  # pandas computed it for the result
+    made = KeyCodes(out, ids, groups, None if dropped is None else not bool(dropped))
     if made.combined() is None and any(len(codes) and codes.max() >= len(uniques)
                                        for codes, uniques in out):
         return None  # the codes themselves are read: they must fit their labels
