@@ -7,7 +7,9 @@ arguments of one call. Every layer uses the same names (see DESIGN.md). Under a 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -243,8 +245,20 @@ def _validate_nk(r: RuleValues) -> None:
 
 
 def available_profiles() -> list[str]:
+    return list(_shipped_names())
+
+
+@functools.cache
+def _shipped_names() -> tuple[str, ...]:
     folder = resources.files("jupyter_sdc.profiles")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
+
+
+@functools.cache
+def _shipped(name: str) -> dict[str, Any]:
+    """A shipped profile, parsed once (an export reads it for every output)."""
+    text = resources.files("jupyter_sdc.profiles").joinpath(f"{name}.toml").read_bytes()
+    return tomllib.loads(text.decode("utf-8"))
 
 
 def profile_data(name: str | Path) -> dict[str, Any]:
@@ -258,8 +272,7 @@ def profile_data(name: str | Path) -> dict[str, Any]:
             f"unknown profile {str(name)!r}: choose one of {', '.join(available_profiles())}"
             " or give the path of a profile .toml file"
         )
-    text = resources.files("jupyter_sdc.profiles").joinpath(f"{name}.toml").read_bytes()
-    return tomllib.loads(text.decode("utf-8"))
+    return copy.deepcopy(_shipped(str(name)))
 
 
 def load_profile(name: str | Path) -> RuleValues:
@@ -275,6 +288,17 @@ def load_profile(name: str | Path) -> RuleValues:
 def profile_info(name: str | Path) -> dict[str, Any]:
     """What ``jupyter sdc profiles`` lists and a request records: the profile's name, version,
     description, source and cited pages, and every rule value it sets."""
+    if str(name) in _shipped_names():
+        return copy.deepcopy(_shipped_info(str(name)))  # an export asks for every output
+    return _info(name)
+
+
+@functools.cache
+def _shipped_info(name: str) -> dict[str, Any]:
+    return _info(name)
+
+
+def _info(name: str | Path) -> dict[str, Any]:
     data = profile_data(name)
     citation = data.get("citation") or {}
     return {

@@ -156,13 +156,23 @@ def check_document(folder: Path, outputs: list[dict], citations: list[str]) -> l
         text = document_text(outputs_docx)
     except Exception as exc:  # a file python-docx cannot open cannot be checked: fail closed
         return found + [finding("document-unreadable", f"Cannot read it: {exc}", OUTPUTS_DOCX)]
+    present = _labels_in(text, [out["label"] for out in outputs if out["label"]])
     for out in outputs:
-        # "Table 1" must not be taken as found inside "Table 10"
-        if out["label"] and not re.search(rf"\b{re.escape(out['label'])}(?!\w)", text):
+        if out["label"] and out["label"] not in present:
             found.append(finding("output-not-in-document",
                                  f"{out['label']} ({out['uid']}) is not in the document.",
                                  OUTPUTS_DOCX))
     return found
+
+
+def _labels_in(text: str, labels: list[str]) -> set[str]:
+    """The labels found in ``text``, in one pass: each as a whole ("Table 1" is not found
+    inside "Table 10"), the longest tried first where one begins another."""
+    if not labels:
+        return set()
+    ordered = sorted(set(labels), key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, ordered)) + r")(?!\w)")
+    return set(pattern.findall(text))
 
 
 def inspect_file(path: Path, where: str | None = None,
