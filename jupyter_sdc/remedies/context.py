@@ -65,8 +65,15 @@ class Context:
     def total(self) -> int:
         return max(self.recipe.n, 1)
 
+    def in_time(self) -> None:
+        """Raise ``OutOfBudget`` once the search has had its time (between rebuilds too: a
+        search over a large table spends it choosing what to rebuild)."""
+        if time.monotonic() - self.started > BUDGET_SECONDS:
+            raise OutOfBudget
+
     def build(self, variant: Variant) -> Output:
-        if time.monotonic() - self.started > BUDGET_SECONDS or self.builds >= BUDGET_BUILDS:
+        self.in_time()
+        if self.builds >= BUDGET_BUILDS:
             raise OutOfBudget
         self.builds += 1
         mitigation = self.output.mitigation or {}

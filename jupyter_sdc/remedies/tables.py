@@ -47,8 +47,26 @@ class Grouping:
                    ctx.hierarchies.get(key.name))
 
     def count(self, group: list[Any]) -> int:
-        where = {str(v): i for i, v in enumerate(self.levels.values)}
+        where = self._where()
         return int(sum(self.levels.counts[where[str(v)]] for v in group))
+
+    def _where(self) -> dict[str, int]:
+        """Each level's position, by its text (the levels never change; made once)."""
+        found = self.__dict__.get("_positions")
+        if found is None:
+            found = {str(v): i for i, v in enumerate(self.levels.values)}
+            self.__dict__["_positions"] = found
+        return found
+
+    def lookup(self) -> dict[str, int]:
+        """The group of each label a table shows (a merged group's label, or a level left
+        alone), as ``group_of`` finds it, for every label at once."""
+        found: dict[str, int] = {}
+        for g, group in enumerate(self.groups):
+            found.setdefault(str(self.label(group)), g)
+            if len(group) == 1:
+                found.setdefault(str(group[0]), g)
+        return found
 
     def label(self, group: list[Any]) -> Any:
         if len(group) == 1:
@@ -177,20 +195,24 @@ def _failing_labels(output: Any) -> list[tuple[tuple, tuple]]:
             mask |= flag.to_numpy(dtype=bool)
     rows, cols = np.nonzero(mask)
 
-    def labels(index: pd.Index, i: int) -> tuple:
-        value = index[i]
-        return value if isinstance(value, tuple) else (value,)
+    def labels(index: pd.Index) -> list[tuple]:
+        # every label once, as plain values (a label looked up per cell costs pandas' boxing)
+        return [v if isinstance(v, tuple) else (v,) for v in index.tolist()]
 
-    return [(labels(output.table.index, i), labels(output.table.columns, j))
-            for i, j in zip(rows, cols, strict=True)]
+    row_labels, col_labels = labels(output.table.index), labels(output.table.columns)
+    return [(row_labels[i], col_labels[j]) for i, j in zip(rows.tolist(), cols.tolist(),
+                                                          strict=True)]
 
 
 def _next_merge(ctx: Context, out: Any, groupings: dict[int, Grouping]) -> bool:
     """Merge the smallest group behind a failing cell; False when none can be merged."""
     names = [ctx.recipe.keys[i].name for i in groupings]
     positions = dict(zip(groupings, _key_positions(out.table, names), strict=True))
-    options = []
-    for row, col in _failing_labels(out):
+    options = set()
+    lookups = {i: grouping.lookup() for i, grouping in groupings.items()}
+    for step, (row, col) in enumerate(_failing_labels(out)):
+        if step % 1024 == 0:
+            ctx.in_time()
         for i, grouping in groupings.items():
             where = positions[i]
             if where is None:
@@ -198,10 +220,10 @@ def _next_merge(ctx: Context, out: Any, groupings: dict[int, Grouping]) -> bool:
             labels = row if where[0] == "index" else col
             if where[1] >= len(labels):
                 continue
-            g = grouping.group_of(labels[where[1]])
+            g = lookups[i].get(str(labels[where[1]]))
             if g is not None:
-                options.append((grouping.count(grouping.groups[g]), -len(grouping.groups), i, g))
-    for _count, _n, i, g in sorted(set(options)):
+                options.add((grouping.count(grouping.groups[g]), -len(grouping.groups), i, g))
+    for _count, _n, i, g in sorted(options):
         if groupings[i].merge(g):
             return True
     return False
