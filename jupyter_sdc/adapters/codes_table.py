@@ -64,8 +64,12 @@ def usable(row_keys: list[pd.Series], col_keys: list[pd.Series], values: pd.Seri
     keys = row_keys + col_keys
     if not row_keys or not col_keys or not all(_plain_key(k) for k in keys):
         return False
-    if not observed and any(isinstance(k.dtype, pd.CategoricalDtype) for k in keys):
-        return False  # pandas lays out every combination of categories: pandas makes it
+    if not observed and stat != "mean" and \
+            any(isinstance(k.dtype, pd.CategoricalDtype) for k in keys):
+        # pandas lays out every combination of categories, a count or sum of nothing as 0:
+        # pandas makes it (a mean of nothing is NaN, and its all-NaN rows and columns are
+        # dropped, as here)
+        return False
     names = [k.name for k in keys]
     if any(n is None for n in names) or len(set(names)) != len(names) or (
             values is not None and values.name in names):

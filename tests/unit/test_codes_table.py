@@ -139,6 +139,9 @@ def test_the_common_tables_do_not_call_pandas_twice(monkeypatch: pytest.MonkeyPa
     sess.crosstab(df.k0, df.k1)
     sess.crosstab(df.k0, df.k1, values=df.income, aggfunc="mean")
     sess.pivot_table(df, values="income", index=["k0", "k1"], columns="k2", aggfunc="mean")
+    cats = df.astype({"k0": "category", "k2": "category"})
+    sess.pivot_table(cats, values="income", index=["k0", "k1"], columns="k2", aggfunc="mean",
+                     observed=False)
 
 
 @pytest.mark.parametrize("aggfunc", [["mean", "sum"], {"v": "mean"}, {"v": ["mean", "max"]}])
