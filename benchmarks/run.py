@@ -204,10 +204,14 @@ def run_engines(quick: bool) -> tuple[dict | None, list[str]]:
     if proc.returncode or not out.exists():
         return None, [f"the engines benchmark failed (exit {proc.returncode})"]
     report = json.loads(out.read_text())
-    missed = [f"{case} {r['engine']} at {block['rows']:,} rows: {r['verdict']}"
-              for case, block in report["cases"].items() for r in block["results"]
-              if r["verdict"] not in ("met", "-")]
-    return report, missed
+    return report, engine_misses_of(report)
+
+
+def engine_misses_of(report: dict | None) -> list[str]:
+    """The engines' targets missed in their report."""
+    return [f"{case} {r['engine']} at {block['rows']:,} rows: {r['verdict']}"
+            for case, block in (report or {}).get("cases", {}).items()
+            for r in block["results"] if r["verdict"] not in ("met", "-")]
 
 
 def extra_misses(extra: dict[str, list[dict]] | None) -> list[str]:
@@ -251,7 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-engines", action="store_true",
                         help="skip bench_engines.py (Polars, DuckDB, Spark, 10^8 rows)")
     parser.add_argument("--merge", action="store_true",
-                        help="replace only the rows run now in an existing --out file")
+                        help="replace only the rows run now in an existing --out file (the "
+                             "other modules' rows and the engines' report are kept unless "
+                             "run again)")
+    parser.add_argument("--extras", action="store_true",
+                        help="with --merge: run the other modules (bench_magic, …) again")
     args = parser.parse_args(argv)
     sizes = args.rows or ([1_000_000] if args.quick else [1_000_000, 10_000_000])
     RESULTS.mkdir(exist_ok=True)
@@ -261,19 +269,23 @@ def main(argv: list[str] | None = None) -> int:
     machine = {"python": platform.python_version(), "cpus": os.cpu_count(),
                "system": platform.system(), "load_average_at_start": load_at_start}
     merged = None
-    extra = run_extra_modules() if not args.merge else None
+    extra = run_extra_modules() if not args.merge or args.extras else None
+    previous_engines = None
     if args.merge and args.out.exists():
         previous = json.loads(args.out.read_text())
         done = {(r["case"], r.get("keys", "cat"), r["rows"]) for r in rows}
         rows = [r for r in previous["results"]
                 if (r["case"], r.get("keys", "cat"), r["rows"]) not in done] + rows
         rows.sort(key=lambda r: (r["rows"], list(TARGETS).index(r["case"])))
-        extra = previous.get("extra", {})
+        extra = extra if extra is not None else previous.get("extra", {})
+        previous_engines = previous.get("engines")
         sizes = previous.get("sizes", sizes)
         merged = {"rows": sorted(done), "machine": machine, "into": previous.get("created")}
         machine = previous.get("machine", machine)
-    engines, engine_misses = (None, []) if args.merge or args.no_engines else \
-        run_engines(args.quick)
+    if args.merge or args.no_engines:
+        engines, engine_misses = previous_engines, engine_misses_of(previous_engines)
+    else:
+        engines, engine_misses = run_engines(args.quick)
     missed = check_targets(rows) + extra_misses(extra) + engine_misses
     print("\ntargets:", "all met" if not missed else "MISSED: " + "; ".join(missed))
     report = {
